@@ -1,0 +1,69 @@
+import { Arn, ArnFormat, Resource, Token, TokenComparison } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
+
+/** How two AWS accounts relate, as far as synth time can tell. */
+export enum AccountRelation {
+  /** Provably the same account. */
+  SAME = 'SAME',
+  /** Provably different accounts. */
+  DIFFERENT = 'DIFFERENT',
+  /** At least one account is an unresolved token that differs from the other. */
+  UNKNOWN = 'UNKNOWN',
+}
+
+/**
+ * The one place where two accounts are compared; the identity side and the repository side both use it.
+ *
+ * Two identical tokens (for example the `AWS::AccountId` of two environment-agnostic stacks) count as the
+ * same account, as CDK's own `Grant` does: CDK deploys such stacks to one environment.
+ */
+export function compareAccounts(a: string, b: string): AccountRelation {
+  switch (Token.compareStrings(a, b)) {
+    case TokenComparison.SAME:
+      return AccountRelation.SAME;
+    case TokenComparison.DIFFERENT:
+      return AccountRelation.DIFFERENT;
+    case TokenComparison.BOTH_UNRESOLVED:
+      return a === b ? AccountRelation.SAME : AccountRelation.UNKNOWN;
+    default:
+      return AccountRelation.UNKNOWN;
+  }
+}
+
+/** True when CDK defines the resource in this app (as opposed to importing an existing one). */
+export function isOwned(resource: Resource | iam.IRole | ecr.IRepository): boolean {
+  return Resource.isOwnedResource(resource);
+}
+
+/**
+ * The account a role lives in. An imported role's account comes from its ARN; an owned role's from its
+ * stack.
+ */
+export function roleAccount(role: iam.IRole): string {
+  return isOwned(role) ? role.env.account : accountInArn(role.roleArn);
+}
+
+/**
+ * The account a repository lives in. An imported repository's account comes from its ARN, because
+ * `fromRepositoryName` and `fromRepositoryAttributes` report the importing stack's account in `env`.
+ */
+export function repositoryAccount(repository: ecr.IRepository): string {
+  return isOwned(repository) ? repository.env.account : accountInArn(repository.repositoryArn);
+}
+
+/** The partition in an ARN, or undefined when it is a token. */
+export function literalPartition(arn: string): string | undefined {
+  const parsed = parseArn(arn);
+  return parsed && !Token.isUnresolved(parsed.partition) ? parsed.partition : undefined;
+}
+
+/** The components of an ARN that has the `arn:...` shape (possibly with tokens inside), else undefined. */
+export function parseArn(arn: string) {
+  return arn.startsWith('arn:') ? Arn.split(arn, ArnFormat.SLASH_RESOURCE_NAME) : undefined;
+}
+
+/** For a whole-token ARN (a parameter, an import), the account is a token resolved at deploy time. */
+function accountInArn(arn: string): string {
+  return Arn.split(arn, ArnFormat.SLASH_RESOURCE_NAME).account ?? '';
+}

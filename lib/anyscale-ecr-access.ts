@@ -1,0 +1,93 @@
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { grantIdentity } from './identity-grant';
+import { ECR_PULL_ACTIONS } from './pull-actions';
+import { grantRepository } from './repository-grant';
+import { assertRoleArn } from './validate';
+
+/**
+ * Properties of `AnyscaleEcrAccess`.
+ */
+export interface AnyscaleEcrAccessProps {
+  /**
+   * The IAM role that the Anyscale cluster nodes run with.
+   *
+   * Use `AnyscaleNodeRole.fromCloudId` for the role that `anyscale cloud setup` created,
+   * `AnyscaleNodeRole.rayAutoscalerV1` for `ray-autoscaler-v1`, or any `iam.IRole` you own or import.
+   */
+  readonly role: iam.IRole;
+
+  /**
+   * The ECR repositories the nodes pull images from, in the role's account or in other accounts.
+   * More can be added with `addRepository`.
+   */
+  readonly repositories: ecr.IRepository[];
+}
+
+/**
+ * Gives the IAM role of Anyscale cluster nodes pull access to private ECR repositories, in the role's
+ * account or in other accounts.
+ *
+ * It does the two steps of Anyscale's "Accessing Amazon ECR" guide, each in the stack that owns the
+ * resource, wherever this construct is placed:
+ *
+ * 1. Identity side: the role gets read-only ECR permissions (the AWS managed policy
+ *    `AmazonEC2ContainerRegistryReadOnly` on a role this app defines; an inline policy with the same
+ *    twelve actions, attached by name, on an imported role of the stack's account).
+ * 2. Repository side: a repository of another account than the role gets one statement (`Sid`
+ *    `AnyscaleEcrPull`) that lets the role ARN perform the twelve pull actions.
+ *
+ * What this app cannot apply (a role of another account, an imported repository of another account) is
+ * never dropped: it becomes a warning that says where and how to apply it (see `AnyscaleEcrAccessWarnings`).
+ *
+ * @example
+ * declare const stack: Stack;
+ * const repository = new ecr.Repository(stack, 'Images');
+ * new AnyscaleEcrAccess(stack, 'EcrAccess', {
+ *   role: AnyscaleNodeRole.fromCloudId(stack, 'NodeRole', 'cld_abc123'),
+ *   repositories: [repository],
+ * });
+ */
+export class AnyscaleEcrAccess extends Construct {
+  /**
+   * The twelve ECR actions that Anyscale's guide grants on a repository of another account. They are also
+   * the actions of the AWS managed policy `AmazonEC2ContainerRegistryReadOnly`.
+   */
+  public static readonly PULL_ACTIONS: string[] = [...ECR_PULL_ACTIONS];
+
+  /** The node role this construct grants. */
+  public readonly role: iam.IRole;
+
+  private readonly repositories: ecr.IRepository[] = [];
+
+  constructor(scope: Construct, id: string, props: AnyscaleEcrAccessProps) {
+    super(scope, id);
+    assertRoleArn(props.role.roleArn, 'AnyscaleEcrAccess: props.role');
+    if (props.repositories.length === 0) {
+      throw new Error(
+        `AnyscaleEcrAccess ${this.node.path}: props.repositories is empty ([]). Pass the repositories the nodes ` +
+        "pull from, for example [ecr.Repository.fromRepositoryName(this, 'Images', 'my-images')].",
+      );
+    }
+    this.role = props.role;
+    grantIdentity(this.role, this);
+    props.repositories.forEach(repository => this.addRepository(repository));
+  }
+
+  /**
+   * Grants the node role pull access to one more repository. Adding a repository twice adds nothing.
+   */
+  public addRepository(repository: ecr.IRepository): void {
+    if (this.repositories.includes(repository)) {
+      return;
+    }
+    this.repositories.push(repository);
+    grantRepository(this.role, repository, this);
+  }
+
+  /** The repositories this construct grants, in the order they were added. */
+  public get grantedRepositories(): ecr.IRepository[] {
+    return [...this.repositories];
+  }
+}

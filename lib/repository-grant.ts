@@ -1,0 +1,136 @@
+import { Annotations, Stack, Token } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { IConstruct } from 'constructs';
+import { AccountRelation, compareAccounts, isOwned, literalPartition, repositoryAccount, roleAccount } from './accounts';
+import { ECR_PULL_ACTIONS } from './pull-actions';
+import { displayArn } from './display';
+import { AnyscaleEcrAccessWarnings } from './warnings';
+
+/** The `Sid` of the one statement this library keeps in each repository policy. */
+export const PULL_STATEMENT_SID = 'AnyscaleEcrPull';
+
+/**
+ * Lets the role pull from a repository of another account, by adding the role's ARN to the repository's
+ * pull statement. Nothing is added when the role and the repository are provably in one account: the
+ * role's identity policy is enough there. When the accounts cannot be compared at synth time, the statement
+ * is added anyway: naming a role of the repository's own account grants nothing it did not have.
+ *
+ * What cannot be applied here (an imported repository, a role whose account the repository's stack cannot
+ * name) becomes a warning on `reporter` that says where and how to apply it.
+ */
+export function grantRepository(role: iam.IRole, repository: ecr.IRepository, reporter: IConstruct): void {
+  const relation = compareAccounts(roleAccount(role), repositoryAccount(repository));
+  if (relation === AccountRelation.SAME) {
+    return;
+  }
+  assertSamePartition(role, repository);
+
+  if (!isOwned(repository)) {
+    warnNotApplied(reporter, role, repository,
+      `repository ${repository.repositoryName} is imported, and CDK cannot change the resource policy of a ` +
+      'repository it does not define. In the repository\'s account, define the repository in a CDK stack and pass ' +
+      'it to AnyscaleEcrAccess there, or add this statement to its permissions (ECR console > Repositories > ' +
+      `${repository.repositoryName} > Permissions > Edit policy JSON, keeping the statements already there): ` +
+      JSON.stringify(pullStatementJson(role)));
+    return;
+  }
+
+  if (!isOwned(role) && Token.isUnresolved(roleAccount(role)) && Stack.of(role) !== Stack.of(repository)) {
+    warnNotApplied(reporter, role, repository,
+      `the role was imported into stack ${Stack.of(role).stackName} without a known account, so its ARN cannot be ` +
+      `written into stack ${Stack.of(repository).stackName}. Import the role with its account ` +
+      "(AnyscaleNodeRole.fromCloudId(scope, id, cloudId, { account: '111111111111' })), or give stack " +
+      `${Stack.of(role).stackName} an explicit env.`);
+    return;
+  }
+
+  if (isOwned(role)) {
+    ensureReferenceable(role, repository);
+  }
+  pullStatementFor(repository).addRole(role.roleArn);
+}
+
+/** The statement the library writes, as JSON for a person to paste into a repository policy. */
+export function pullStatementJson(role: iam.IRole): Record<string, unknown> {
+  return {
+    Sid: PULL_STATEMENT_SID,
+    Effect: 'Allow',
+    Principal: { AWS: displayArn(role.roleArn) },
+    Action: [...ECR_PULL_ACTIONS],
+  };
+}
+
+const pullStatements = new WeakMap<ecr.IRepository, PullStatement>();
+
+function pullStatementFor(repository: ecr.IRepository): PullStatement {
+  let statement = pullStatements.get(repository);
+  if (!statement) {
+    statement = new PullStatement(repository);
+    pullStatements.set(repository, statement);
+  }
+  return statement;
+}
+
+/** One statement per repository; every role granted on it becomes one more principal of that statement. */
+class PullStatement {
+  private readonly roleArns = new Set<string>();
+  private readonly statement = new iam.PolicyStatement({ sid: PULL_STATEMENT_SID, actions: [...ECR_PULL_ACTIONS] });
+
+  constructor(private readonly repository: ecr.IRepository) {}
+
+  public addRole(roleArn: string): void {
+    if (this.roleArns.has(roleArn)) {
+      return;
+    }
+    this.roleArns.add(roleArn);
+    this.statement.addArnPrincipal(roleArn);
+    if (this.roleArns.size === 1) {
+      this.repository.addToResourcePolicy(this.statement);
+    }
+  }
+}
+
+/**
+ * An owned role named from another stack. Across environments CDK needs the role's physical name; and ECR
+ * rejects a policy whose principal does not exist yet, so the repository's stack must deploy after the role's.
+ */
+function ensureReferenceable(role: iam.IRole, repository: ecr.IRepository): void {
+  const roleStack = Stack.of(role);
+  const repositoryStack = Stack.of(repository);
+  if (roleStack === repositoryStack) {
+    return;
+  }
+  try {
+    repositoryStack.resolve(role.roleArn);
+  } catch (e) {
+    throw new Error(
+      `AnyscaleEcrAccess: props.role ${role.node.path} is defined in stack ${roleStack.stackName} (account ` +
+      `${roleStack.account}, region ${roleStack.region}), and repository ${repository.node.path} in stack ` +
+      `${repositoryStack.stackName} (account ${repositoryStack.account}, region ${repositoryStack.region}) must name ` +
+      "it in its policy. Give the role a physical name: new iam.Role(this, 'NodeRole', { roleName: " +
+      "PhysicalName.GENERATE_IF_NEEDED, ... }) or a fixed roleName. (CDK: " + (e as Error).message + ')',
+    );
+  }
+  repositoryStack.addDependency(roleStack, 'ECR rejects a repository policy whose principal does not exist yet');
+}
+
+function assertSamePartition(role: iam.IRole, repository: ecr.IRepository): void {
+  const rolePartition = literalPartition(role.roleArn);
+  const repositoryPartition = literalPartition(repository.repositoryArn);
+  if (rolePartition && repositoryPartition && rolePartition !== repositoryPartition) {
+    throw new Error(
+      `AnyscaleEcrAccess: props.role ${role.roleArn} is in partition ${rolePartition}, but repository ` +
+      `${repository.repositoryArn} is in partition ${repositoryPartition}. IAM cannot grant across partitions: ` +
+      'use a node role and a repository of the same partition.',
+    );
+  }
+}
+
+function warnNotApplied(reporter: IConstruct, role: iam.IRole, repository: ecr.IRepository, why: string): void {
+  Annotations.of(reporter).addWarningV2(
+    AnyscaleEcrAccessWarnings.REPOSITORY_POLICY_NOT_APPLIED,
+    `Role ${displayArn(role.roleArn)} (account ${displayArn(roleAccount(role))}) needs a statement in the policy of ` +
+    `repository ${repository.repositoryName} (account ${displayArn(repositoryAccount(repository))}), but ${why}`,
+  );
+}

@@ -1,0 +1,27 @@
+/**
+ * Ids of the warnings that `AnyscaleEcrAccess` adds with `Annotations.addWarningV2`.
+ *
+ * Each one says that part of a grant could not be applied by this app, and where it must be applied
+ * instead. Acknowledge one with `Annotations.of(access).acknowledgeWarning(id, reason)` once that is done.
+ */
+export class AnyscaleEcrAccessWarnings {
+  /**
+   * The role belongs to another account than the stack it was imported into, so this app cannot attach
+   * read-only ECR permissions to it. Attach them in the role's account.
+   */
+  public static readonly IDENTITY_NOT_APPLIED = 'cdk-anyscale-ecr-access:identityNotApplied';
+
+  /**
+   * The role was imported into an environment-agnostic stack with an explicit account, so whether the
+   * policy attached to it by name deploys to the role's account cannot be checked at synth time.
+   */
+  public static readonly ROLE_ACCOUNT_UNVERIFIED = 'cdk-anyscale-ecr-access:roleAccountUnverified';
+
+  /**
+   * The repository needs a statement for the role in its resource policy, but CDK cannot add one here
+   * (the repository is imported, or the role's account cannot be named from the repository's stack).
+   */
+  public static readonly REPOSITORY_POLICY_NOT_APPLIED = 'cdk-anyscale-ecr-access:repositoryPolicyNotApplied';
+
+  private constructor() {}
+}
