@@ -1,0 +1,183 @@
+import { App, Annotations as CoreAnnotations, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { AnyscaleEcrAccess, AnyscaleEcrAccessWarnings, AnyscaleNodeRole } from '../lib';
+import { NODE_ACCOUNT, READ_ONLY_POLICY_ARN, REGISTRY_ACCOUNT, stackIn } from './util';
+
+const CLOUD_ROLE = 'cld_abc123-cluster_node_role';
+
+function ownedRole(stack: Stack, id = 'NodeRole'): iam.Role {
+  return new iam.Role(stack, id, { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+}
+
+describe('owned role', () => {
+  test('gets AmazonEC2ContainerRegistryReadOnly in its ManagedPolicyArns and no inline policy', () => {
+    // GIVEN
+    const stack = stackIn(new App(), 'Node', NODE_ACCOUNT);
+    const role = ownedRole(stack);
+    // WHEN
+    new AnyscaleEcrAccess(stack, 'Access', { role, repositories: [new ecr.Repository(stack, 'Images')] });
+    // THEN
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: [READ_ONLY_POLICY_ARN] });
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+  });
+
+  test('granted by two constructs, is attached the managed policy once', () => {
+    // GIVEN
+    const stack = stackIn(new App(), 'Node', NODE_ACCOUNT);
+    const role = ownedRole(stack);
+    // WHEN
+    new AnyscaleEcrAccess(stack, 'First', { role, repositories: [new ecr.Repository(stack, 'A')] });
+    new AnyscaleEcrAccess(stack, 'Second', { role, repositories: [new ecr.Repository(stack, 'B')] });
+    // THEN
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: [READ_ONLY_POLICY_ARN] });
+  });
+
+  test('keeps managed policies the user attached', () => {
+    // GIVEN
+    const stack = stackIn(new App(), 'Node', NODE_ACCOUNT);
+    const role = ownedRole(stack);
+    role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore'));
+    // WHEN
+    new AnyscaleEcrAccess(stack, 'Access', { role, repositories: [new ecr.Repository(stack, 'Images')] });
+    // THEN
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
+      ManagedPolicyArns: [Match.objectLike({
+        'Fn::Join': ['', Match.arrayWith([':iam::aws:policy/AmazonSSMManagedInstanceCore'])],
+      }), READ_ONLY_POLICY_ARN],
+    });
+  });
+});
+
+describe('role imported into a stack of its own account (the usual Anyscale case)', () => {
+  test('gets an inline policy with the twelve read-only actions on *, attached by role name', () => {
+    // GIVEN
+    const stack = stackIn(new App(), 'Node', NODE_ACCOUNT);
+    const role = AnyscaleNodeRole.fromCloudId(stack, 'NodeRole', 'cld_abc123');
+    // WHEN
+    new AnyscaleEcrAccess(stack, 'Access', { role, repositories: [new ecr.Repository(stack, 'Images')] });
+    // THEN
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::IAM::Policy', 1);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [CLOUD_ROLE],
+      PolicyName: Match.stringLikeRegexp('^Node.*AnyscaleEcrReadOnly'),
+      PolicyDocument: {
+        Statement: [{ Effect: 'Allow', Action: AnyscaleEcrAccess.PULL_ACTIONS, Resource: '*' }],
+      },
+    });
+    Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
+  });
+
+  test('imported twice and granted by two constructs, gets one policy', () => {
+    // GIVEN
+    const stack = stackIn(new App(), 'Node', NODE_ACCOUNT);
+    // WHEN
+    new AnyscaleEcrAccess(stack, 'First', {
+      role: AnyscaleNodeRole.fromCloudId(stack, 'RoleA', 'cld_abc123'),
+      repositories: [new ecr.Repository(stack, 'A')],
+    });
+    new AnyscaleEcrAccess(stack, 'Second', {
+      role: iam.Role.fromRoleName(stack, 'RoleB', CLOUD_ROLE),
+      repositories: [new ecr.Repository(stack, 'B')],
+    });
+    // THEN
+    Template.fromStack(stack).resourceCountIs('AWS::IAM::Policy', 1);
+  });
+
+  test('imported into two stacks, gets a policy in each, with names that do not collide', () => {
+    // GIVEN
+    const app = new App();
+    const stacks = [stackIn(app, 'NodeA', NODE_ACCOUNT), stackIn(app, 'NodeB', NODE_ACCOUNT)];
+    // WHEN
+    for (const stack of stacks) {
+      new AnyscaleEcrAccess(stack, 'Access', {
+        role: AnyscaleNodeRole.fromCloudId(stack, 'NodeRole', 'cld_abc123'),
+        repositories: [ecr.Repository.fromRepositoryName(stack, 'Images', 'images')],
+      });
+    }
+    // THEN
+    const names = stacks.map(stack => {
+      const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
+      return Object.values(policies).map((policy: any) => policy.Properties.PolicyName);
+    });
+    expect(names[0]).toHaveLength(1);
+    expect(names[1]).toHaveLength(1);
+    expect(names[0][0]).not.toEqual(names[1][0]);
+  });
+
+  test('is granted in the stack that imported it, wherever the construct is', () => {
+    // GIVEN
+    const app = new App();
+    const nodeStack = stackIn(app, 'Node', NODE_ACCOUNT);
+    const registryStack = stackIn(app, 'Registry', REGISTRY_ACCOUNT);
+    const role = AnyscaleNodeRole.fromCloudId(nodeStack, 'NodeRole', 'cld_abc123');
+    // WHEN
+    new AnyscaleEcrAccess(registryStack, 'Access', { role, repositories: [new ecr.Repository(registryStack, 'Images')] });
+    // THEN
+    Template.fromStack(nodeStack).hasResourceProperties('AWS::IAM::Policy', { Roles: [CLOUD_ROLE] });
+    Template.fromStack(registryStack).resourceCountIs('AWS::IAM::Policy', 0);
+  });
+});
+
+describe('role imported into a stack of another account', () => {
+  test('is not changed, and one acknowledgeable warning says which account must attach the policy', () => {
+    // GIVEN
+    const stack = stackIn(new App(), 'Registry', REGISTRY_ACCOUNT);
+    const role = AnyscaleNodeRole.fromCloudId(stack, 'NodeRole', 'cld_abc123', { account: NODE_ACCOUNT });
+    // WHEN
+    new AnyscaleEcrAccess(stack, 'Access', {
+      role,
+      repositories: [new ecr.Repository(stack, 'A'), new ecr.Repository(stack, 'B')],
+    });
+    // THEN
+    Template.fromStack(stack).resourceCountIs('AWS::IAM::Policy', 0);
+    const warnings = Annotations.fromStack(stack).findWarning('/Registry/Access',
+      Match.stringLikeRegexp(AnyscaleEcrAccessWarnings.IDENTITY_NOT_APPLIED));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0].entry.data).toMatch(
+      new RegExp(`belongs to account ${NODE_ACCOUNT}.*In account ${NODE_ACCOUNT}, attach the AWS managed policy AmazonEC2ContainerRegistryReadOnly`));
+  });
+
+  test('the warning can be acknowledged', () => {
+    // GIVEN
+    const stack = stackIn(new App(), 'Registry', REGISTRY_ACCOUNT);
+    const access = new AnyscaleEcrAccess(stack, 'Access', {
+      role: AnyscaleNodeRole.fromCloudId(stack, 'NodeRole', 'cld_abc123', { account: NODE_ACCOUNT }),
+      repositories: [new ecr.Repository(stack, 'A')],
+    });
+    // WHEN
+    CoreAnnotations.of(access).acknowledgeWarning(AnyscaleEcrAccessWarnings.IDENTITY_NOT_APPLIED, 'node account team attaches it');
+    // THEN
+    Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
+  });
+});
+
+describe('role imported with a literal account into an environment-agnostic stack', () => {
+  test('gets the inline policy (a defined result) and a warning that its account is unverified', () => {
+    // GIVEN
+    const stack = new Stack(new App(), 'Agnostic');
+    const role = AnyscaleNodeRole.fromRoleArn(stack, 'NodeRole', `arn:aws:iam::${NODE_ACCOUNT}:role/${CLOUD_ROLE}`);
+    // WHEN
+    new AnyscaleEcrAccess(stack, 'Access', { role, repositories: [new ecr.Repository(stack, 'Images')] });
+    // THEN
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', { Roles: [CLOUD_ROLE] });
+    Annotations.fromStack(stack).hasWarning('/Agnostic/Access',
+      Match.stringLikeRegexp(`has no account set.*${AnyscaleEcrAccessWarnings.ROLE_ACCOUNT_UNVERIFIED}`));
+  });
+
+  test('a role imported by name into an environment-agnostic stack is in that stack\'s account: no warning', () => {
+    // GIVEN
+    const stack = new Stack(new App(), 'Agnostic');
+    // WHEN
+    new AnyscaleEcrAccess(stack, 'Access', {
+      role: AnyscaleNodeRole.fromCloudId(stack, 'NodeRole', 'cld_abc123'),
+      repositories: [new ecr.Repository(stack, 'Images')],
+    });
+    // THEN
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', { Roles: [CLOUD_ROLE] });
+    Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
+  });
+});

@@ -1,0 +1,102 @@
+import { App, CfnParameter, Stack } from 'aws-cdk-lib';
+import { AnyscaleNodeRole } from '../lib';
+import { NODE_ACCOUNT, REGISTRY_ACCOUNT, stackIn } from './util';
+
+let stack: Stack;
+beforeEach(() => {
+  stack = stackIn(new App(), 'Node', NODE_ACCOUNT);
+});
+
+function resolvedArn(arn: string): unknown {
+  return stack.resolve(arn);
+}
+
+function arnIn(account: string, roleName: string) {
+  return { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${account}:role/${roleName}`]] };
+}
+
+describe('factories', () => {
+  test('fromCloudId names the role <cloud-id>-cluster_node_role in the stack\'s account and partition', () => {
+    // WHEN
+    const role = AnyscaleNodeRole.fromCloudId(stack, 'NodeRole', 'cld_abc123');
+    // THEN
+    expect(role.roleName).toBe('cld_abc123-cluster_node_role');
+    expect(resolvedArn(role.roleArn)).toEqual(arnIn(NODE_ACCOUNT, 'cld_abc123-cluster_node_role'));
+  });
+
+  test('fromCloudId with options.account names the role in that account', () => {
+    // WHEN
+    const role = AnyscaleNodeRole.fromCloudId(stack, 'NodeRole', 'cld_abc123', { account: REGISTRY_ACCOUNT });
+    // THEN
+    expect(resolvedArn(role.roleArn)).toEqual(arnIn(REGISTRY_ACCOUNT, 'cld_abc123-cluster_node_role'));
+    expect(role.env.account).toBe(REGISTRY_ACCOUNT);
+  });
+
+  test('rayAutoscalerV1 names the role ray-autoscaler-v1', () => {
+    // WHEN
+    const role = AnyscaleNodeRole.rayAutoscalerV1(stack, 'NodeRole');
+    // THEN
+    expect(resolvedArn(role.roleArn)).toEqual(arnIn(NODE_ACCOUNT, 'ray-autoscaler-v1'));
+  });
+
+  test('fromRoleName and fromRoleArn pass a role you bring through, keeping the ARN\'s partition', () => {
+    // WHEN
+    const byName = AnyscaleNodeRole.fromRoleName(stack, 'ByName', 'my-nodes');
+    const byArn = AnyscaleNodeRole.fromRoleArn(stack, 'ByArn', `arn:aws-us-gov:iam::${NODE_ACCOUNT}:role/teams/my-nodes`);
+    // THEN
+    expect(resolvedArn(byName.roleArn)).toEqual(arnIn(NODE_ACCOUNT, 'my-nodes'));
+    expect(byArn.roleArn).toBe(`arn:aws-us-gov:iam::${NODE_ACCOUNT}:role/teams/my-nodes`);
+    expect(byArn.roleName).toBe('my-nodes');
+  });
+
+  test('cloudNodeRoleName gives the name without importing anything', () => {
+    expect(AnyscaleNodeRole.cloudNodeRoleName('cld_abc123')).toBe('cld_abc123-cluster_node_role');
+  });
+
+  test('a cloud id that is a token (a parameter) is not checked', () => {
+    // GIVEN
+    const cloudId = new CfnParameter(stack, 'CloudId').valueAsString;
+    // WHEN
+    const role = AnyscaleNodeRole.fromCloudId(stack, 'NodeRole', cloudId);
+    // THEN
+    expect(resolvedArn(role.roleArn)).toEqual({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${NODE_ACCOUNT}:role/`, { Ref: 'CloudId' }, '-cluster_node_role']],
+    });
+  });
+});
+
+describe('bad input', () => {
+  test.each([
+    ['empty', '', /cloudId '' cannot be part of an IAM role name.*'anyscale cloud list'/],
+    ['a slash', 'cld/abc', /cloudId 'cld\/abc' cannot be part of an IAM role name: use only letters, digits/],
+    ['a space', 'cld abc', /cloudId 'cld abc' cannot be part of an IAM role name/],
+    ['47 characters (role name of 65)', `cld_${'a'.repeat(43)}`,
+      /cloudId gives the role name 'cld_a+-cluster_node_role' \(65 characters\), which IAM rejects: a role name has 1 to 64/],
+  ])('fromCloudId rejects a cloud id with %s', (_name, cloudId, message) => {
+    expect(() => AnyscaleNodeRole.fromCloudId(stack, 'NodeRole', cloudId)).toThrow(message);
+  });
+
+  test('fromCloudId accepts a cloud id of 46 characters (role name of 64)', () => {
+    expect(AnyscaleNodeRole.fromCloudId(stack, 'NodeRole', `cld_${'a'.repeat(42)}`).roleName).toHaveLength(64);
+  });
+
+  test.each([
+    ['too long', 'r'.repeat(65), /roleName gives the role name 'r+' \(65 characters\)/],
+    ['a colon', 'team:nodes', /roleName gives the role name 'team:nodes'/],
+  ])('fromRoleName rejects a name that is %s', (_name, roleName, message) => {
+    expect(() => AnyscaleNodeRole.fromRoleName(stack, 'NodeRole', roleName)).toThrow(message);
+  });
+
+  test.each([
+    ['an IAM user', `arn:aws:iam::${NODE_ACCOUNT}:user/alice`, /resource 'user'\)\. IAM users cannot be the node role/],
+    ['an assumed-role session', `arn:aws:sts::${NODE_ACCOUNT}:assumed-role/cld_abc123-cluster_node_role/i-0abc`,
+      new RegExp(`assumed-role session ARN; pass the role itself: arn:aws:iam::${NODE_ACCOUNT}:role/cld_abc123-cluster_node_role\\.`)],
+    // CDK's Role.fromRoleArn fails on this one with a TypeError.
+    ['an account root', `arn:aws:iam::${NODE_ACCOUNT}:root`, /An account root is not a role/],
+    ['another service', 'arn:aws:ecr:us-east-1:111111111111:repository/images', /service 'ecr', resource 'repository'/],
+    ['not an ARN', 'cld_abc123-cluster_node_role', /roleArn 'cld_abc123-cluster_node_role' is not an ARN/],
+  ])('fromRoleArn rejects %s, naming the prop and the value', (_name, roleArn, message) => {
+    expect(() => AnyscaleNodeRole.fromRoleArn(stack, 'NodeRole', roleArn)).toThrow(/^AnyscaleNodeRole: roleArn/);
+    expect(() => AnyscaleNodeRole.fromRoleArn(new Stack(), 'NodeRole', roleArn)).toThrow(message);
+  });
+});
