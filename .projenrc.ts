@@ -28,7 +28,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   artifactsDirectory: 'artifacts',
   entrypoint: 'dist/index.js',
 
-  devDeps: ['@types/node@^20', 'aws-cdk@^2'],
+  devDeps: ['@types/node@^20'],
 
   jestOptions: {
     updateSnapshot: UpdateSnapshot.NEVER,
@@ -54,6 +54,12 @@ project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '2
 
 // The tests include a check of the packed tarball, which needs the compiled package.
 project.testTask.prependSpawn(project.compileTask);
+// Calling a deprecated aws-cdk-lib API fails the tests instead of printing a warning.
+project.testTask.env('JSII_DEPRECATED', 'fail');
+
+// scripts/ (example synthesis, tooling) is type-checked and linted with the tests.
+project.tsconfigDev.addInclude('../scripts/**/*.ts');
+project.eslint?.addLintPattern('scripts');
 
 project.addTask('examples', {
   description: 'Synthesize every app in examples/ to CloudFormation under cdk.out/<example>/',

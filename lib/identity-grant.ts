@@ -43,7 +43,7 @@ export function grantIdentity(role: iam.IRole, reporter: IConstruct): void {
         AnyscaleEcrAccessWarnings.ROLE_ACCOUNT_UNVERIFIED,
         `Stack ${stack.stackName} has no account set, so it cannot be checked that role ${displayArn(role.roleArn)} is in the ` +
         'account the stack deploys to. The read-only ECR policy is attached to the role by name and fails to deploy ' +
-        "in any other account. Give the stack an explicit env: { account, region } to have this checked.",
+        'in any other account. Give the stack an explicit env: { account, region } to have this checked.',
       );
       break;
     case AccountRelation.SAME:

@@ -1,3 +1,3 @@
-export { AnyscaleEcrAccess, AnyscaleEcrAccessProps } from './anyscale-ecr-access';
-export { AnyscaleNodeRole, AnyscaleNodeRoleOptions } from './node-role';
-export { AnyscaleEcrAccessWarnings } from './warnings';
+export * from './anyscale-ecr-access';
+export * from './node-role';
+export * from './warnings';

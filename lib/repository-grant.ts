@@ -3,8 +3,8 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { AccountRelation, compareAccounts, isOwned, literalPartition, repositoryAccount, roleAccount } from './accounts';
-import { ECR_PULL_ACTIONS } from './pull-actions';
 import { displayArn } from './display';
+import { ECR_PULL_ACTIONS } from './pull-actions';
 import { AnyscaleEcrAccessWarnings } from './warnings';
 
 /** The `Sid` of the one statement this library keeps in each repository policy. */
@@ -109,10 +109,10 @@ function ensureReferenceable(role: iam.IRole, repository: ecr.IRepository): void
       `${roleStack.account}, region ${roleStack.region}), and repository ${repository.node.path} in stack ` +
       `${repositoryStack.stackName} (account ${repositoryStack.account}, region ${repositoryStack.region}) must name ` +
       "it in its policy. Give the role a physical name: new iam.Role(this, 'NodeRole', { roleName: " +
-      "PhysicalName.GENERATE_IF_NEEDED, ... }) or a fixed roleName. (CDK: " + (e as Error).message + ')',
+      'PhysicalName.GENERATE_IF_NEEDED, ... }) or a fixed roleName. (CDK: ' + (e as Error).message + ')',
     );
   }
-  repositoryStack.addDependency(roleStack, 'ECR rejects a repository policy whose principal does not exist yet');
+  repositoryStack.addStackDependency(roleStack, 'ECR rejects a repository policy whose principal does not exist yet');
 }
 
 function assertSamePartition(role: iam.IRole, repository: ecr.IRepository): void {

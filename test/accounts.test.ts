@@ -1,8 +1,8 @@
 import { App, Aws, Fn, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { AccountRelation, compareAccounts, isOwned, literalPartition, repositoryAccount, roleAccount } from '../lib/accounts';
 import { NODE_ACCOUNT, REGISTRY_ACCOUNT, stackIn } from './util';
+import { AccountRelation, compareAccounts, isOwned, literalPartition, repositoryAccount, roleAccount } from '../lib/accounts';
 
 describe('compareAccounts', () => {
   const parameter = Token.asString({ Ref: 'AccountParameter' });

@@ -1,0 +1,18 @@
+// One account: the nodes and the images live in the same AWS account.
+// The repository is new; the node role is the one `anyscale cloud setup` created, imported by cloud id.
+// Deploy with credentials of account 111111111111.
+import { App, Stack } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import { AnyscaleEcrAccess, AnyscaleNodeRole } from '../lib';
+
+const app = new App();
+const stack = new Stack(app, 'AnyscaleImages', { env: { account: '111111111111', region: 'us-west-2' } });
+
+const repository = new ecr.Repository(stack, 'RayImages', { repositoryName: 'anyscale/ray-images' });
+
+new AnyscaleEcrAccess(stack, 'EcrAccess', {
+  role: AnyscaleNodeRole.fromCloudId(stack, 'NodeRole', 'cld_abc123'),
+  repositories: [repository],
+});
+
+app.synth();
