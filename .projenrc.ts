@@ -28,7 +28,22 @@ const project = new awscdk.AwsCdkConstructLibrary({
   artifactsDirectory: 'artifacts',
   entrypoint: 'dist/index.js',
 
-  devDeps: ['@types/node@^20'],
+  devDeps: [
+    '@types/node@^20',
+    // Proof: IAM evaluation (AGPL: a devDependency only, never shipped), properties, cdk-nag, mutation, integ.
+    '@cloud-copilot/iam-simulate',
+    'fast-check',
+    'cdk-nag@^3',
+    '@stryker-mutator/core@~9.6.1',
+    '@stryker-mutator/jest-runner@~9.6.1',
+    '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
+    '@aws-cdk/integ-runner',
+    // Existing repositories: the custom resource handler and its tests.
+    '@aws-sdk/client-ecr',
+    'aws-sdk-client-mock',
+    '@types/aws-lambda',
+    'esbuild',
+  ],
 
   jestOptions: {
     updateSnapshot: UpdateSnapshot.NEVER,
