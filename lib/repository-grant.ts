@@ -5,10 +5,8 @@ import { IConstruct } from 'constructs';
 import { AccountRelation, compareAccounts, isOwned, literalPartition, repositoryAccount, roleAccount } from './accounts';
 import { displayArn } from './display';
 import { ECR_PULL_ACTIONS } from './pull-actions';
+import { PULL_STATEMENT_SID, RepositoryPolicy } from './repository-policy';
 import { AnyscaleEcrAccessWarnings } from './warnings';
-
-/** The `Sid` of the one statement this library keeps in each repository policy. */
-export const PULL_STATEMENT_SID = 'AnyscaleEcrPull';
 
 /**
  * Lets the role pull from a repository of another account, by adding the role's ARN to the repository's
@@ -48,7 +46,7 @@ export function grantRepository(role: iam.IRole, repository: ecr.IRepository, re
   if (isOwned(role)) {
     ensureReferenceable(role, repository);
   }
-  pullStatementFor(repository).addRole(role.roleArn);
+  RepositoryPolicy.of(repository).addRole(role.roleArn);
 }
 
 /** The statement the library writes, as JSON for a person to paste into a repository policy. */
@@ -59,36 +57,6 @@ export function pullStatementJson(role: iam.IRole): Record<string, unknown> {
     Principal: { AWS: displayArn(role.roleArn) },
     Action: [...ECR_PULL_ACTIONS],
   };
-}
-
-const pullStatements = new WeakMap<ecr.IRepository, PullStatement>();
-
-function pullStatementFor(repository: ecr.IRepository): PullStatement {
-  let statement = pullStatements.get(repository);
-  if (!statement) {
-    statement = new PullStatement(repository);
-    pullStatements.set(repository, statement);
-  }
-  return statement;
-}
-
-/** One statement per repository; every role granted on it becomes one more principal of that statement. */
-class PullStatement {
-  private readonly roleArns = new Set<string>();
-  private readonly statement = new iam.PolicyStatement({ sid: PULL_STATEMENT_SID, actions: [...ECR_PULL_ACTIONS] });
-
-  constructor(private readonly repository: ecr.IRepository) {}
-
-  public addRole(roleArn: string): void {
-    if (this.roleArns.has(roleArn)) {
-      return;
-    }
-    this.roleArns.add(roleArn);
-    this.statement.addArnPrincipal(roleArn);
-    if (this.roleArns.size === 1) {
-      this.repository.addToResourcePolicy(this.statement);
-    }
-  }
 }
 
 /**

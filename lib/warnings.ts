@@ -23,5 +23,11 @@ export class AnyscaleEcrAccessWarnings {
    */
   public static readonly REPOSITORY_POLICY_NOT_APPLIED = 'cdk-anyscale-ecr-access:repositoryPolicyNotApplied';
 
+  /**
+   * The app attaches more managed policies to the role than IAM's default quota of 10 allows (20 is the
+   * highest quota you can request).
+   */
+  public static readonly MANAGED_POLICY_QUOTA = 'cdk-anyscale-ecr-access:managedPolicyQuota';
+
   private constructor() {}
 }

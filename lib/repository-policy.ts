@@ -1,0 +1,75 @@
+import { Aspects, IAspect, Stack } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { IConstruct } from 'constructs';
+import { ECR_PULL_ACTIONS } from './pull-actions';
+import { measure, QUOTAS, quotaError } from './quotas';
+
+/** The `Sid` of the one statement this library keeps in each repository policy for node roles. */
+export const PULL_STATEMENT_SID = 'AnyscaleEcrPull';
+
+/**
+ * The statements this library adds to one owned repository's policy, shared by every construct that grants
+ * on it. Node roles go into one statement whose principals are the sorted, de-duplicated union of their
+ * ARNs, so adding or removing a cloud changes only that list.
+ */
+export class RepositoryPolicy implements IAspect {
+  /** The library's policy state of a repository, created on first use. */
+  public static of(repository: ecr.IRepository): RepositoryPolicy {
+    let policy = policies.get(repository);
+    if (!policy) {
+      policy = new RepositoryPolicy(repository);
+      policies.set(repository, policy);
+    }
+    return policy;
+  }
+
+  private readonly roleArns = new Set<string>();
+  private rendered = false;
+
+  private constructor(private readonly repository: ecr.IRepository) {
+    // Principals are written when the app is synthesized, once all constructs have added theirs, in order.
+    Aspects.of(repository).add(this);
+    repository.node.addValidation({ validate: () => this.validateSize() });
+  }
+
+  /** Lets one more role ARN pull. Adding an ARN twice adds nothing. */
+  public addRole(roleArn: string): void {
+    this.roleArns.add(roleArn);
+  }
+
+  /** Adds a statement that does not depend on other grants (an organization-wide grant). */
+  public addStatement(statement: iam.PolicyStatement): void {
+    this.repository.addToResourcePolicy(statement);
+  }
+
+  public visit(node: IConstruct): void {
+    if (node !== this.repository || this.rendered || this.roleArns.size === 0) {
+      return;
+    }
+    this.rendered = true;
+    const stack = Stack.of(this.repository);
+    const sortKey = (arn: string) => JSON.stringify(stack.resolve(arn));
+    const principals = [...this.roleArns]
+      .sort((a, b) => sortKey(a).localeCompare(sortKey(b)))
+      .map(arn => new iam.ArnPrincipal(arn));
+    this.repository.addToResourcePolicy(new iam.PolicyStatement({
+      sid: PULL_STATEMENT_SID,
+      principals,
+      actions: [...ECR_PULL_ACTIONS],
+    }));
+  }
+
+  private validateSize(): string[] {
+    const cfn = this.repository.node.defaultChild as ecr.CfnRepository;
+    return quotaError(
+      `The policy of repository ${this.repository.node.path}`,
+      measure(Stack.of(this.repository), cfn.repositoryPolicyText),
+      QUOTAS.repositoryPolicyCharacters,
+      'Grant fewer node roles here, or grant them all at once with AnyscaleEcrOrganizationAccess ' +
+      '(an organization or account list with a role-name pattern), whose size does not grow with the number of clouds.',
+    );
+  }
+}
+
+const policies = new WeakMap<ecr.IRepository, RepositoryPolicy>();

@@ -1,0 +1,91 @@
+import { Annotations, Aspects, IAspect, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { IConstruct } from 'constructs';
+import { isOwned } from './accounts';
+import { measure, QUOTAS, quotaError } from './quotas';
+import { AnyscaleEcrAccessWarnings } from './warnings';
+
+/**
+ * Fails synthesis when the inline policies that the role's stack attaches to the role add up to more than
+ * IAM allows for one role. Inline policies attached outside this stack are not seen.
+ */
+export function checkInlinePolicySize(role: iam.IRole, inline: iam.Policy): void {
+  inline.node.addValidation({
+    validate: () => {
+      const stack = Stack.of(inline);
+      const documents = policiesAttachedTo(role, stack).map(policy => policy.policyDocument);
+      if (isOwned(role)) {
+        documents.push((role.node.defaultChild as iam.CfnRole).policies);
+      }
+      const sizes = documents.map(document => measure(stack, document));
+      return quotaError(
+        `The inline policies of role ${role.node.path} in stack ${stack.stackName}`,
+        { characters: sum(sizes.map(s => s.characters)), unmeasured: sum(sizes.map(s => s.unmeasured)) },
+        QUOTAS.inlinePolicyCharactersPerRole,
+        'Move statements into customer managed policies (for the ECR grant: identityPolicy: IdentityPolicy.REPOSITORY_SCOPED).',
+      );
+    },
+  });
+}
+
+/**
+ * Counts the managed policies this app attaches to the role when it is synthesized: over the default quota
+ * of 10 it warns, over the highest quota of 20 it fails. Policies attached outside this app are not seen.
+ */
+export function checkManagedPolicyCount(role: iam.IRole): void {
+  if (!checked.has(role)) {
+    checked.add(role);
+    Aspects.of(role).add(new ManagedPolicyCount(role));
+  }
+}
+
+const checked = new WeakSet<iam.IRole>();
+
+class ManagedPolicyCount implements IAspect {
+  private done = false;
+
+  constructor(private readonly role: iam.IRole) {}
+
+  public visit(node: IConstruct): void {
+    if (node !== this.role || this.done) {
+      return;
+    }
+    this.done = true;
+    const stack = Stack.of(this.role);
+    const direct = isOwned(this.role)
+      ? (stack.resolve((this.role.node.defaultChild as iam.CfnRole).managedPolicyArns) as unknown[] | undefined)?.length ?? 0
+      : 0;
+    const count = direct + managedPoliciesAttachedTo(this.role, stack);
+    const where = `Role ${this.role.node.path} is attached ${count} managed policies in this app`;
+    if (count > QUOTAS.managedPoliciesPerRoleRaised) {
+      Annotations.of(this.role).addError(
+        `${where}, over the highest IAM quota of ${QUOTAS.managedPoliciesPerRoleRaised}. Grant fewer repositories ` +
+        'with IdentityPolicy.REPOSITORY_SCOPED, or use IdentityPolicy.READ_ONLY.',
+      );
+    } else if (count > QUOTAS.managedPoliciesPerRole) {
+      Annotations.of(this.role).addWarningV2(
+        AnyscaleEcrAccessWarnings.MANAGED_POLICY_QUOTA,
+        `${where}, over the default IAM quota of ${QUOTAS.managedPoliciesPerRole} (raise it to at most ` +
+        `${QUOTAS.managedPoliciesPerRoleRaised} in Service Quotas before deploying), not counting policies attached outside this app.`,
+      );
+    }
+  }
+}
+
+function policiesAttachedTo(role: iam.IRole, stack: Stack): iam.CfnPolicy[] {
+  return stack.node.findAll().filter((c): c is iam.CfnPolicy => c instanceof iam.CfnPolicy && names(stack, c.roles, role));
+}
+
+function managedPoliciesAttachedTo(role: iam.IRole, stack: Stack): number {
+  return stack.node.findAll().filter(c => c instanceof iam.CfnManagedPolicy && names(stack, c.roles, role)).length;
+}
+
+/** Whether a resource's `Roles` list names the role (compared as CloudFormation will see both). */
+function names(stack: Stack, roles: string[] | undefined, role: iam.IRole): boolean {
+  const roleName = JSON.stringify(stack.resolve(role.roleName));
+  return (stack.resolve(roles) as unknown[] | undefined ?? []).some(name => JSON.stringify(name) === roleName);
+}
+
+function sum(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}

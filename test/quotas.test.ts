@@ -1,0 +1,53 @@
+import { App, Aws, Fn, Stack } from 'aws-cdk-lib';
+import { REGISTRY_ACCOUNT, stackIn } from './util';
+import { measure, QUOTAS, quotaError } from '../lib/quotas';
+
+describe('measure', () => {
+  test('a literal value is its compact JSON', () => {
+    const stack = stackIn(new App(), 'S', REGISTRY_ACCOUNT);
+    const value = { Statement: [{ Effect: 'Allow', Action: ['ecr:BatchGetImage'] }] };
+    expect(measure(stack, value)).toEqual({ characters: JSON.stringify(value).length, unmeasured: 0 });
+  });
+
+  test.each([
+    ['us-east-1', 'aws'],
+    ['cn-north-1', 'aws-cn'],
+    ['us-gov-west-1', 'aws-us-gov'],
+  ])('AWS::Partition in a stack of %s renders as %s', (region, partition) => {
+    // GIVEN
+    const stack = new Stack(new App(), 'S', { env: { account: REGISTRY_ACCOUNT, region } });
+    const arn = `arn:${Aws.PARTITION}:iam::111111111111:role/nodes`;
+    // WHEN
+    const size = measure(stack, { AWS: arn });
+    // THEN
+    expect(size).toEqual({ characters: JSON.stringify({ AWS: `arn:${partition}:iam::111111111111:role/nodes` }).length, unmeasured: 0 });
+  });
+
+  test('an environment-agnostic stack counts pseudo parameters at their longest', () => {
+    // GIVEN
+    const stack = new Stack(new App(), 'S');
+    // WHEN
+    const size = measure(stack, [`${Aws.PARTITION}:${Aws.REGION}:${Aws.ACCOUNT_ID}`]);
+    // THEN
+    expect(size.characters).toBe(JSON.stringify(['aws-us-gov:ap-southeast-5:000000000000']).length);
+    expect(size.unmeasured).toBe(0);
+  });
+
+  test('deploy-time values are not guessed: they count as empty and are reported', () => {
+    // GIVEN
+    const stack = stackIn(new App(), 'S', REGISTRY_ACCOUNT);
+    // WHEN
+    const size = measure(stack, { AWS: [Fn.importValue('NodeRoleArn'), `x${Fn.getAtt('Role', 'Arn')}`] });
+    // THEN
+    expect(size).toEqual({ characters: JSON.stringify({ AWS: ['', ''] }).length, unmeasured: 2 });
+  });
+});
+
+describe('quotaError', () => {
+  test('none at the limit; one past it names what, size, limit and remedy', () => {
+    expect(quotaError('Policy P', { characters: QUOTAS.managedPolicyCharacters, unmeasured: 0 }, QUOTAS.managedPolicyCharacters, 'Fix it.')).toEqual([]);
+    expect(quotaError('Policy P', { characters: 6145, unmeasured: 2 }, QUOTAS.managedPolicyCharacters, 'Fix it.')).toEqual([
+      'Policy P is 6145 characters (plus 2 deploy-time values not counted), over the AWS limit of 6144. Fix it.',
+    ]);
+  });
+});

@@ -1,0 +1,108 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { AnyscaleEcrAccess, AnyscaleNodeRole } from '../lib';
+import { awsPrincipals, REGISTRY_ACCOUNT, repositoryStatements, stackIn } from './util';
+
+const LIMIT = 10_240;
+
+/** A literal role ARN of another account, `extra` characters longer than the plain one. */
+function roleArn(index: number, extra = 0): string {
+  const path = extra > 0 ? `${'p'.repeat(extra - 1)}/` : '';
+  return `arn:aws:iam::${String(100000000000 + index)}:role/${path}cld_${String(index).padStart(4, '0')}-cluster_node_role`;
+}
+
+function registryWithRoles(arns: string[]): { stack: Stack; repository: ecr.Repository } {
+  const stack = stackIn(new App(), 'Registry', REGISTRY_ACCOUNT);
+  const repository = new ecr.Repository(stack, 'Images');
+  arns.forEach((arn, i) => new AnyscaleEcrAccess(stack, `Cloud${i}`, {
+    role: iam.Role.fromRoleArn(stack, `Role${i}`, arn),
+    repositories: [repository],
+  }));
+  return { stack, repository };
+}
+
+function policyText(stack: Stack): string {
+  const repositories = Template.fromStack(stack).findResources('AWS::ECR::Repository');
+  return JSON.stringify(Object.values(repositories)[0].Properties.RepositoryPolicyText);
+}
+
+describe('one statement per repository', () => {
+  test('principals of every construct are merged, sorted and de-duplicated, whatever the order of the grants', () => {
+    // GIVEN
+    const arns = [roleArn(3), roleArn(1), roleArn(2), roleArn(1)];
+    // WHEN
+    const { stack } = registryWithRoles(arns);
+    // THEN
+    const statements = repositoryStatements(Template.fromStack(stack));
+    expect(statements).toHaveLength(1);
+    expect(statements[0].Sid).toBe('AnyscaleEcrPull');
+    expect(awsPrincipals(statements[0])).toEqual([roleArn(1), roleArn(2), roleArn(3)]);
+  });
+
+  test('adding a cloud changes only the principal list', () => {
+    // GIVEN
+    const before = repositoryStatements(Template.fromStack(registryWithRoles([roleArn(1), roleArn(3)]).stack))[0];
+    // WHEN
+    const after = repositoryStatements(Template.fromStack(registryWithRoles([roleArn(1), roleArn(3), roleArn(2)]).stack))[0];
+    // THEN
+    expect({ ...after, Principal: undefined }).toEqual({ ...before, Principal: undefined });
+    expect(awsPrincipals(after)).toEqual([roleArn(1), roleArn(2), roleArn(3)]);
+  });
+
+  test('120 distinct role ARNs of about 75 characters fit one repository policy', () => {
+    // GIVEN
+    const arns = Array.from({ length: 120 }, (_, i) => roleArn(i, 75 - roleArn(i).length));
+    expect(arns.every(arn => arn.length === 75)).toBe(true);
+    // WHEN
+    const { stack } = registryWithRoles(arns);
+    // THEN
+    const text = policyText(stack);
+    expect(text.length).toBeLessThanOrEqual(LIMIT);
+    expect(awsPrincipals(repositoryStatements(Template.fromStack(stack))[0])).toHaveLength(120);
+  });
+
+  test('roles imported by name are sorted by their rendered ARNs', () => {
+    // GIVEN
+    const stack = stackIn(new App(), 'Registry', REGISTRY_ACCOUNT);
+    const repository = new ecr.Repository(stack, 'Images');
+    // WHEN
+    for (const cloud of ['cld_b', 'cld_a']) {
+      new AnyscaleEcrAccess(stack, cloud, {
+        role: AnyscaleNodeRole.fromCloudId(stack, `${cloud}Role`, cloud, { account: '111111111111' }),
+        repositories: [repository],
+      });
+    }
+    // THEN
+    const principals = awsPrincipals(repositoryStatements(Template.fromStack(stack))[0]) as any[];
+    expect(principals.map(p => p['Fn::Join'][1][2])).toEqual([
+      ':iam::111111111111:role/cld_a-cluster_node_role',
+      ':iam::111111111111:role/cld_b-cluster_node_role',
+    ]);
+  });
+});
+
+describe('repository policy size check at synth', () => {
+  // Literal ARNs render as themselves, so the template's policy text is exactly what ECR measures.
+  const base = Array.from({ length: 100 }, (_, i) => roleArn(i));
+  const padding = () => LIMIT - policyText(registryWithRoles(base).stack).length;
+
+  test('a policy of exactly 10,240 characters synthesizes', () => {
+    // GIVEN
+    const arns = [roleArn(0, padding()), ...base.slice(1)];
+    // WHEN
+    const { stack } = registryWithRoles(arns);
+    // THEN
+    expect(policyText(stack).length).toBe(LIMIT);
+  });
+
+  test('one character more fails, naming the repository, the size, the limit and the remedy', () => {
+    // GIVEN
+    const arns = [roleArn(0, padding() + 1), ...base.slice(1)];
+    const { stack } = registryWithRoles(arns);
+    // WHEN / THEN
+    expect(() => Template.fromStack(stack)).toThrow(
+      /The policy of repository Registry\/Images is 10241 characters, over the AWS limit of 10240\. .*AnyscaleEcrOrganizationAccess/);
+  });
+});

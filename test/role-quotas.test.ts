@@ -1,0 +1,66 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { AnyscaleEcrAccess, AnyscaleEcrAccessWarnings, AnyscaleNodeRole } from '../lib';
+import { NODE_ACCOUNT, stackIn } from './util';
+
+describe('managed policies per role', () => {
+  function ownedRoleWith(userPolicies: number): Stack {
+    const stack = stackIn(new App(), 'Node', NODE_ACCOUNT);
+    const role = new iam.Role(stack, 'NodeRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+    for (let i = 0; i < userPolicies; i++) {
+      role.addManagedPolicy(iam.ManagedPolicy.fromManagedPolicyArn(stack, `P${i}`, `arn:aws:iam::${NODE_ACCOUNT}:policy/p${i}`));
+    }
+    new AnyscaleEcrAccess(stack, 'Access', { role, repositories: [new ecr.Repository(stack, 'Images')] });
+    return stack;
+  }
+
+  test('10 in all (9 of the user, 1 of the grant): no warning', () => {
+    Annotations.fromStack(ownedRoleWith(9)).hasNoWarning('*', Match.anyValue());
+  });
+
+  test('11 in all: a warning that names the count, the default quota and the raised one', () => {
+    Annotations.fromStack(ownedRoleWith(10)).hasWarning('/Node/NodeRole', Match.stringLikeRegexp(
+      `attached 11 managed policies in this app, over the default IAM quota of 10 \\(raise it to at most 20.*${AnyscaleEcrAccessWarnings.MANAGED_POLICY_QUOTA}`));
+  });
+
+  test('20 in all: still only a warning; 21: an error', () => {
+    Annotations.fromStack(ownedRoleWith(19)).hasNoError('*', Match.anyValue());
+    Annotations.fromStack(ownedRoleWith(20)).hasError('/Node/NodeRole',
+      Match.stringLikeRegexp('attached 21 managed policies in this app, over the highest IAM quota of 20'));
+  });
+});
+
+describe('inline policies per role', () => {
+  const LIMIT = 10_240;
+
+  /** An imported role with the grant's inline policy and one of the user's, `padding` characters long. */
+  function importedRoleWith(padding: number): Stack {
+    const stack = stackIn(new App(), 'Node', NODE_ACCOUNT);
+    const role = AnyscaleNodeRole.fromCloudId(stack, 'NodeRole', 'cld_abc123');
+    new iam.Policy(stack, 'UserPolicy', {
+      roles: [role],
+      statements: [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [`arn:aws:s3:::${'b'.repeat(padding)}`] })],
+    });
+    new AnyscaleEcrAccess(stack, 'Access', { role, repositories: [new ecr.Repository(stack, 'Images')] });
+    return stack;
+  }
+
+  function inlineTotal(stack: Stack): number {
+    return Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
+      .reduce((total, policy) => total + JSON.stringify(policy.Properties.PolicyDocument).length, 0);
+  }
+
+  const padding = () => 100 + LIMIT - inlineTotal(importedRoleWith(100));
+
+  test('exactly 10,240 characters together synthesizes', () => {
+    expect(inlineTotal(importedRoleWith(padding()))).toBe(LIMIT);
+  });
+
+  test('one character more fails, naming the role, the size and the limit', () => {
+    const stack = importedRoleWith(padding() + 1);
+    expect(() => Template.fromStack(stack)).toThrow(
+      /The inline policies of role Node\/NodeRole in stack Node is 10241 characters, over the AWS limit of 10240\./);
+  });
+});
