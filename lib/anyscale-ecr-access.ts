@@ -1,7 +1,8 @@
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { grantIdentity } from './identity-grant';
+import { grantIdentity, IdentityGrant } from './identity-grant';
+import { IdentityPolicy } from './identity-policy';
 import { ECR_PULL_ACTIONS } from './pull-actions';
 import { grantRepository } from './repository-grant';
 import { assertRoleArn } from './validate';
@@ -23,6 +24,13 @@ export interface AnyscaleEcrAccessProps {
    * More can be added with `addRepository`.
    */
   readonly repositories: ecr.IRepository[];
+
+  /**
+   * The ECR permissions the node role gets on its own side.
+   *
+   * @default IdentityPolicy.READ_ONLY - `AmazonEC2ContainerRegistryReadOnly`, as in Anyscale's guide
+   */
+  readonly identityPolicy?: IdentityPolicy;
 }
 
 /**
@@ -60,6 +68,7 @@ export class AnyscaleEcrAccess extends Construct {
   public readonly role: iam.IRole;
 
   private readonly repositories: ecr.IRepository[] = [];
+  private readonly identity: IdentityGrant;
 
   constructor(scope: Construct, id: string, props: AnyscaleEcrAccessProps) {
     super(scope, id);
@@ -71,7 +80,7 @@ export class AnyscaleEcrAccess extends Construct {
       );
     }
     this.role = props.role;
-    grantIdentity(this.role, this);
+    this.identity = grantIdentity(this.role, props.identityPolicy ?? IdentityPolicy.READ_ONLY, this);
     props.repositories.forEach(repository => this.addRepository(repository));
   }
 
@@ -83,6 +92,7 @@ export class AnyscaleEcrAccess extends Construct {
       return;
     }
     this.repositories.push(repository);
+    this.identity.addRepository(repository);
     grantRepository(this.role, repository, this);
   }
 

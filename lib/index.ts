@@ -1,3 +1,5 @@
 export * from './anyscale-ecr-access';
+export * from './identity-policy';
 export * from './node-role';
 export * from './warnings';
+export * from './organization-access';

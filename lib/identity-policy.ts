@@ -1,0 +1,42 @@
+import { ECR_PULL_ACTIONS } from './pull-actions';
+
+/**
+ * Which identity permissions the node role gets.
+ */
+export class IdentityPolicy {
+  /**
+   * The AWS managed policy `AmazonEC2ContainerRegistryReadOnly`: the twelve read-only ECR actions on every
+   * repository, as Anyscale's guide attaches it. A role the app does not define gets an inline policy with
+   * the same actions, because CloudFormation cannot attach an AWS managed policy to an existing role.
+   */
+  public static readonly READ_ONLY = new IdentityPolicy('READ_ONLY', 'AmazonEC2ContainerRegistryReadOnly', ECR_PULL_ACTIONS);
+
+  /**
+   * The AWS managed policy `AmazonEC2ContainerRegistryPullOnly` (2024): only `ecr:GetAuthorizationToken`,
+   * `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchImportUpstreamImage`, on every repository.
+   * A role the app does not define gets an inline policy with the same actions.
+   */
+  public static readonly PULL_ONLY = new IdentityPolicy('PULL_ONLY', 'AmazonEC2ContainerRegistryPullOnly', [
+    'ecr:BatchGetImage',
+    'ecr:BatchImportUpstreamImage',
+    'ecr:GetAuthorizationToken',
+    'ecr:GetDownloadUrlForLayer',
+  ]);
+
+  /**
+   * Least privilege: customer managed policies that allow the read-only ECR actions only on the granted
+   * repositories (and `ecr:GetAuthorizationToken`, which has no resource, on `*`). The repositories are split
+   * over as many policies as the 6,144-character limit of a managed policy needs (about 80 repositories each);
+   * each one counts towards the role's quota of 10 managed policies.
+   */
+  public static readonly REPOSITORY_SCOPED = new IdentityPolicy('REPOSITORY_SCOPED', undefined, ECR_PULL_ACTIONS);
+
+  private constructor(
+    /** A name for this choice, as in the static property. */
+    public readonly name: string,
+    /** The AWS managed policy attached to a role the app defines, if this choice uses one. */
+    public readonly awsManagedPolicyName: string | undefined,
+    /** @internal */
+    public readonly _actions: readonly string[],
+  ) {}
+}

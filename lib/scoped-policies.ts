@@ -1,0 +1,103 @@
+import { Stack } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { isOwned } from './accounts';
+import { fingerprint } from './fingerprint';
+import { ECR_PULL_ACTIONS } from './pull-actions';
+import { measure, QUOTAS, quotaError } from './quotas';
+import { checkManagedPolicyCount } from './role-quotas';
+
+const REGISTRY_ACTION = 'ecr:GetAuthorizationToken';
+const REPOSITORY_ACTIONS = ECR_PULL_ACTIONS.filter(action => action !== REGISTRY_ACTION);
+/**
+ * Characters a repository ARN whose length is known only at deploy time (a GetAtt) is counted as: the
+ * longest ECR repository ARN (partition, region, account and a 256-character name).
+ */
+const LONGEST_REPOSITORY_ARN = 'arn:aws-us-gov:ecr:ap-southeast-5:123456789012:repository/'.length + 256;
+
+/**
+ * The customer managed policies of `IdentityPolicy.REPOSITORY_SCOPED` for one role: the read-only actions on
+ * the granted repositories, split so that no policy exceeds the managed policy size limit, and
+ * `ecr:GetAuthorizationToken` (which has no resource) on `*` in the first one. One set per role and stack,
+ * shared by every construct that grants the role.
+ */
+export class ScopedPolicies {
+  public static of(role: iam.IRole): ScopedPolicies {
+    const stack = Stack.of(role);
+    const id = `AnyscaleEcrScoped${fingerprint(stack, role.roleArn)}`;
+    let policies = sets.get(stack)?.get(id);
+    if (!policies) {
+      policies = new ScopedPolicies(role, stack, id);
+      sets.set(stack, (sets.get(stack) ?? new Map()).set(id, policies));
+    }
+    return policies;
+  }
+
+  private readonly policies: Array<{ statement: iam.PolicyStatement; characters: number }> = [];
+  private readonly arns = new Set<string>();
+
+  private constructor(private readonly role: iam.IRole, private readonly stack: Stack, private readonly id: string) {}
+
+  public addRepository(repository: ecr.IRepository): void {
+    const arn = repository.repositoryArn;
+    if (this.arns.has(arn)) {
+      return;
+    }
+    this.assertReferenceable(repository);
+    this.arns.add(arn);
+    const size = measure(this.stack, arn);
+    const characters = (size.unmeasured ? LONGEST_REPOSITORY_ARN : size.characters) + 1;
+    let current = this.policies[this.policies.length - 1];
+    if (!current || current.characters + characters > QUOTAS.managedPolicyCharacters) {
+      current = this.newPolicy();
+    }
+    current.statement.addResources(arn);
+    current.characters += characters;
+  }
+
+  private newPolicy() {
+    const index = this.policies.length;
+    const statements = [new iam.PolicyStatement({ actions: [...REPOSITORY_ACTIONS] })];
+    if (index === 0) {
+      statements.push(new iam.PolicyStatement({ actions: [REGISTRY_ACTION], resources: ['*'] }));
+    }
+    const policy = new iam.ManagedPolicy(this.stack, `${this.id}${index + 1}`, {
+      description: `Pull from the ECR repositories granted to ${this.role.roleName} (part ${index + 1})`,
+      statements,
+      roles: [this.role],
+    });
+    policy.node.addValidation({
+      validate: () => quotaError(
+        `Managed policy ${policy.node.path}`,
+        measure(this.stack, (policy.node.defaultChild as iam.CfnManagedPolicy).policyDocument),
+        QUOTAS.managedPolicyCharacters,
+        'This is a bug in cdk-anyscale-ecr-access: it splits repositories over policies by size. Please report it.',
+      ),
+    });
+    checkManagedPolicyCount(this.role);
+    // The document without resources, plus the Resource key that the first ARN brings; each ARN adds to it.
+    const document = { Version: '2012-10-17', Statement: statements.map(statement => statement.toStatementJson()) };
+    const entry = { statement: statements[0], characters: measure(this.stack, document).characters + ',"Resource":[]'.length };
+    this.policies.push(entry);
+    return entry;
+  }
+
+  /** The role's stack names the repository: across environments CDK needs the repository's physical name. */
+  private assertReferenceable(repository: ecr.IRepository): void {
+    if (!isOwned(repository) || Stack.of(repository) === this.stack) {
+      return;
+    }
+    try {
+      this.stack.resolve(repository.repositoryArn);
+    } catch (e) {
+      throw new Error(
+        `AnyscaleEcrAccess: identityPolicy REPOSITORY_SCOPED names repository ${repository.node.path} (stack ` +
+        `${Stack.of(repository).stackName}) in a policy of stack ${this.stack.stackName}, another environment. Give the ` +
+        "repository a physical name: new ecr.Repository(this, 'Images', { repositoryName: 'anyscale/images' }), or " +
+        `use IdentityPolicy.READ_ONLY. (CDK: ${(e as Error).message})`,
+      );
+    }
+  }
+}
+
+const sets = new WeakMap<Stack, Map<string, ScopedPolicies>>();

@@ -1,0 +1,171 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { AnyscaleEcrAccess, AnyscaleNodeRole, IdentityPolicy } from '../lib';
+import { NODE_ACCOUNT, REGION, REGISTRY_ACCOUNT, stackIn } from './util';
+
+const MANAGED_POLICY_LIMIT = 6_144;
+
+function awsManaged(name: string) {
+  return { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::aws:policy/${name}`]] };
+}
+
+function ownedRole(stack: Stack): iam.Role {
+  return new iam.Role(stack, 'NodeRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+}
+
+function registryRepository(stack: Stack, name: string): ecr.IRepository {
+  return ecr.Repository.fromRepositoryArn(stack, `Repo-${name}`, `arn:aws:ecr:${REGION}:${REGISTRY_ACCOUNT}:repository/${name}`);
+}
+
+describe('READ_ONLY (the default) and PULL_ONLY', () => {
+  test.each([
+    [IdentityPolicy.READ_ONLY, 'AmazonEC2ContainerRegistryReadOnly'],
+    [IdentityPolicy.PULL_ONLY, 'AmazonEC2ContainerRegistryPullOnly'],
+  ])('an owned role gets the AWS managed policy of %s', (identityPolicy, name) => {
+    // GIVEN
+    const stack = stackIn(new App(), 'Node', NODE_ACCOUNT);
+    // WHEN
+    new AnyscaleEcrAccess(stack, 'Access', { role: ownedRole(stack), repositories: [new ecr.Repository(stack, 'Images')], identityPolicy });
+    // THEN
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: [awsManaged(name)] });
+  });
+
+  test('an imported role gets an inline policy with the PullOnly actions', () => {
+    // GIVEN
+    const stack = stackIn(new App(), 'Node', NODE_ACCOUNT);
+    // WHEN
+    new AnyscaleEcrAccess(stack, 'Access', {
+      role: AnyscaleNodeRole.fromCloudId(stack, 'NodeRole', 'cld_abc123'),
+      repositories: [new ecr.Repository(stack, 'Images')],
+      identityPolicy: IdentityPolicy.PULL_ONLY,
+    });
+    // THEN
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::IAM::Policy', 1);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyName: Match.stringLikeRegexp('AnyscaleEcrPullOnly'),
+      Roles: ['cld_abc123-cluster_node_role'],
+      PolicyDocument: {
+        Statement: [{
+          Effect: 'Allow',
+          Action: ['ecr:BatchGetImage', 'ecr:BatchImportUpstreamImage', 'ecr:GetAuthorizationToken', 'ecr:GetDownloadUrlForLayer'],
+          Resource: '*',
+        }],
+      },
+    });
+  });
+
+  test('the default is READ_ONLY', () => {
+    expect(IdentityPolicy.READ_ONLY.awsManagedPolicyName).toBe('AmazonEC2ContainerRegistryReadOnly');
+    const stack = stackIn(new App(), 'Node', NODE_ACCOUNT);
+    new AnyscaleEcrAccess(stack, 'Access', { role: ownedRole(stack), repositories: [new ecr.Repository(stack, 'Images')] });
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: [awsManaged('AmazonEC2ContainerRegistryReadOnly')] });
+  });
+});
+
+describe('REPOSITORY_SCOPED', () => {
+  test('a customer managed policy allows the read-only actions on the granted repositories only', () => {
+    // GIVEN
+    const stack = stackIn(new App(), 'Node', NODE_ACCOUNT);
+    const role = ownedRole(stack);
+    // WHEN
+    new AnyscaleEcrAccess(stack, 'Access', {
+      role,
+      repositories: [registryRepository(stack, 'a'), registryRepository(stack, 'b')],
+      identityPolicy: IdentityPolicy.REPOSITORY_SCOPED,
+    });
+    // THEN
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::IAM::ManagedPolicy', 1);
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      Roles: [{ Ref: stack.getLogicalId(role.node.defaultChild as iam.CfnRole) }],
+      PolicyDocument: {
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: AnyscaleEcrAccess.PULL_ACTIONS.filter(a => a !== 'ecr:GetAuthorizationToken'),
+            Resource: [`arn:aws:ecr:${REGION}:${REGISTRY_ACCOUNT}:repository/a`, `arn:aws:ecr:${REGION}:${REGISTRY_ACCOUNT}:repository/b`],
+          },
+          { Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+        ],
+      },
+    });
+    template.hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
+  });
+
+  test('two constructs for the same imported role share the policy; each repository appears once', () => {
+    // GIVEN
+    const stack = stackIn(new App(), 'Node', NODE_ACCOUNT);
+    const shared = registryRepository(stack, 'shared');
+    // WHEN
+    for (const [id, repository] of [['First', registryRepository(stack, 'one')], ['Second', registryRepository(stack, 'two')]] as const) {
+      new AnyscaleEcrAccess(stack, id, {
+        role: AnyscaleNodeRole.fromCloudId(stack, `${id}Role`, 'cld_abc123'),
+        repositories: [shared, repository],
+        identityPolicy: IdentityPolicy.REPOSITORY_SCOPED,
+      });
+    }
+    // THEN
+    const policies = Object.values(Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy'));
+    expect(policies).toHaveLength(1);
+    expect(policies[0].Properties.Roles).toEqual(['cld_abc123-cluster_node_role']);
+    expect(policies[0].Properties.PolicyDocument.Statement[0].Resource).toEqual(
+      ['shared', 'one', 'two'].map(name => `arn:aws:ecr:${REGION}:${REGISTRY_ACCOUNT}:repository/${name}`));
+  });
+
+  test('300 repositories are split over policies that each stay within 6,144 characters', () => {
+    // GIVEN
+    const stack = stackIn(new App(), 'Node', NODE_ACCOUNT);
+    const names = Array.from({ length: 300 }, (_, i) => `team-${String(i).padStart(3, '0')}/ray-images`);
+    // WHEN
+    new AnyscaleEcrAccess(stack, 'Access', {
+      role: AnyscaleNodeRole.fromCloudId(stack, 'NodeRole', 'cld_abc123'),
+      repositories: names.map(name => registryRepository(stack, name)),
+      identityPolicy: IdentityPolicy.REPOSITORY_SCOPED,
+    });
+    // THEN
+    const documents = Object.values(Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy'))
+      .map(policy => policy.Properties.PolicyDocument);
+    const sizes = documents.map(document => JSON.stringify(document).length);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(MANAGED_POLICY_LIMIT);
+    const resources = documents.flatMap(document => document.Statement[0].Resource);
+    expect(resources).toEqual(names.map(name => `arn:aws:ecr:${REGION}:${REGISTRY_ACCOUNT}:repository/${name}`));
+    // Split only when needed: every policy but the last could not take the next repository.
+    const perArn = resources[0].length + 3;
+    sizes.slice(0, -1).forEach(size => expect(size + perArn).toBeGreaterThan(MANAGED_POLICY_LIMIT));
+    expect(documents.filter(document => JSON.stringify(document).includes('ecr:GetAuthorizationToken'))).toHaveLength(1);
+  });
+
+  test('a repository of another environment without a physical name: throws with the fix', () => {
+    // GIVEN
+    const app = new App();
+    const nodeStack = stackIn(app, 'Node', NODE_ACCOUNT);
+    const registryStack = stackIn(app, 'Registry', REGISTRY_ACCOUNT);
+    // WHEN / THEN
+    expect(() => new AnyscaleEcrAccess(nodeStack, 'Access', {
+      role: AnyscaleNodeRole.fromCloudId(nodeStack, 'NodeRole', 'cld_abc123'),
+      repositories: [new ecr.Repository(registryStack, 'Images')],
+      identityPolicy: IdentityPolicy.REPOSITORY_SCOPED,
+    })).toThrow(/REPOSITORY_SCOPED names repository Registry\/Images .* Give the repository a physical name/);
+  });
+
+  test('a repository of another environment with a physical name is named by its ARN', () => {
+    // GIVEN
+    const app = new App();
+    const nodeStack = stackIn(app, 'Node', NODE_ACCOUNT);
+    const registryStack = stackIn(app, 'Registry', REGISTRY_ACCOUNT);
+    // WHEN
+    new AnyscaleEcrAccess(nodeStack, 'Access', {
+      role: AnyscaleNodeRole.fromCloudId(nodeStack, 'NodeRole', 'cld_abc123'),
+      repositories: [new ecr.Repository(registryStack, 'Images', { repositoryName: 'anyscale/images' })],
+      identityPolicy: IdentityPolicy.REPOSITORY_SCOPED,
+    });
+    // THEN
+    const policy = Object.values(Template.fromStack(nodeStack).findResources('AWS::IAM::ManagedPolicy'))[0];
+    expect(policy.Properties.PolicyDocument.Statement[0].Resource).toEqual({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:ecr:${REGION}:${REGISTRY_ACCOUNT}:repository/anyscale/images`]],
+    });
+  });
+});
