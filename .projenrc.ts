@@ -81,4 +81,10 @@ project.addTask('examples', {
   exec: 'ts-node --project examples/tsconfig.json scripts/synth-examples.ts',
 });
 
+project.addTask('bench', {
+  description: 'Benchmark synth time and policy sizes; prints a table (see BENCHMARKS.md)',
+  exec: 'node --expose-gc -r ts-node/register scripts/bench.ts',
+  env: { TS_NODE_PROJECT: 'scripts/tsconfig.json' },
+});
+
 project.synth();

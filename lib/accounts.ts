@@ -36,20 +36,53 @@ export function isOwned(resource: Resource | iam.IRole | ecr.IRepository): boole
   return Resource.isOwnedResource(resource);
 }
 
-/**
- * The account a role lives in. An imported role's account comes from its ARN; an owned role's from its
- * stack.
- */
-export function roleAccount(role: iam.IRole): string {
-  return isOwned(role) ? role.env.account : accountInArn(role.roleArn);
+/** Where a role or a repository lives, as far as synth time can tell. */
+export interface Placement {
+  /** The account: a literal, or a token resolved at deploy time. */
+  readonly account: string;
+  /** The partition, when the ARN names it literally. */
+  readonly partition?: string;
+  /** Whether this app defines the resource. */
+  readonly owned: boolean;
 }
 
 /**
- * The account a repository lives in. An imported repository's account comes from its ARN, because
+ * Where a role lives. An imported role's account comes from its ARN; an owned role's from its stack.
+ */
+export function rolePlacement(role: iam.IRole): Placement {
+  return placement(role, () => role.roleArn);
+}
+
+/**
+ * Where a repository lives. An imported repository's account comes from its ARN, because
  * `fromRepositoryName` and `fromRepositoryAttributes` report the importing stack's account in `env`.
  */
+export function repositoryPlacement(repository: ecr.IRepository): Placement {
+  return placement(repository, () => repository.repositoryArn);
+}
+
+/** The account of a role (see `rolePlacement`). */
+export function roleAccount(role: iam.IRole): string {
+  return rolePlacement(role).account;
+}
+
+/** The account of a repository (see `repositoryPlacement`). */
 export function repositoryAccount(repository: ecr.IRepository): string {
-  return isOwned(repository) ? repository.env.account : accountInArn(repository.repositoryArn);
+  return repositoryPlacement(repository).account;
+}
+
+/** ARN parsing would repeat for every role and repository pair: each resource is placed once. */
+const placements = new WeakMap<object, Placement>();
+
+function placement(resource: iam.IRole | ecr.IRepository, arnOf: () => string): Placement {
+  let found = placements.get(resource);
+  if (!found) {
+    const owned = isOwned(resource);
+    const arn = arnOf();
+    found = { owned, account: owned ? resource.env.account : accountInArn(arn), partition: literalPartition(arn) };
+    placements.set(resource, found);
+  }
+  return found;
 }
 
 /** The partition in an ARN, or undefined when it is a token. */

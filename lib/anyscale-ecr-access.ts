@@ -67,7 +67,7 @@ export class AnyscaleEcrAccess extends Construct {
   /** The node role this construct grants. */
   public readonly role: iam.IRole;
 
-  private readonly repositories: ecr.IRepository[] = [];
+  private readonly repositories = new Set<ecr.IRepository>();
   private readonly identity: IdentityGrant;
 
   constructor(scope: Construct, id: string, props: AnyscaleEcrAccessProps) {
@@ -88,10 +88,10 @@ export class AnyscaleEcrAccess extends Construct {
    * Grants the node role pull access to one more repository. Adding a repository twice adds nothing.
    */
   public addRepository(repository: ecr.IRepository): void {
-    if (this.repositories.includes(repository)) {
+    if (this.repositories.has(repository)) {
       return;
     }
-    this.repositories.push(repository);
+    this.repositories.add(repository);
     this.identity.addRepository(repository);
     grantRepository(this.role, repository, this);
   }

@@ -37,54 +37,60 @@ export interface Measure {
  * are reported in `unmeasured`.
  */
 export function measure(stack: Stack, value: unknown): Measure {
+  return measureResolved(stack, stack.resolve(value));
+}
+
+/** `measure` for a value that is already resolved (plain JSON with CloudFormation intrinsics). */
+export function measureResolved(stack: Stack, resolved: unknown): Measure {
+  const pseudo = pseudoParameters(stack);
   let unmeasured = 0;
-  const render = (node: unknown): unknown => {
-    if (Array.isArray(node)) {
-      return node.map(render);
+  // Counts the characters of JSON.stringify(rendered) without building the string.
+  const length = (node: unknown): number => {
+    if (typeof node === 'string') {
+      return JSON.stringify(node).length;
     }
     if (node === null || typeof node !== 'object') {
-      return node;
+      return node === undefined ? 0 : String(node).length;
     }
-    const text = renderString(stack, node as Record<string, unknown>);
-    if (text !== undefined) {
-      return text;
+    if (Array.isArray(node)) {
+      return 2 + Math.max(0, node.length - 1) + node.reduce((total: number, child) => total + length(child), 0);
     }
-    const keys = Object.keys(node);
-    if (keys.length === 1 && (keys[0].startsWith('Fn::') || keys[0] === 'Ref')) {
-      unmeasured += 1;
-      return '';
+    const keys = Object.keys(node).filter(key => (node as Record<string, unknown>)[key] !== undefined);
+    if (keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'))) {
+      const rendered = renderString(pseudo, node as Record<string, unknown>);
+      if (rendered === undefined) {
+        unmeasured += 1;
+        return 2;
+      }
+      return JSON.stringify(rendered).length;
     }
-    return Object.fromEntries(Object.entries(node).map(([key, child]) => [key, render(child)]));
+    return 2 + Math.max(0, keys.length - 1) +
+      keys.reduce((total, key) => total + JSON.stringify(key).length + 1 + length((node as Record<string, unknown>)[key]), 0);
   };
-  const rendered = render(stack.resolve(value));
-  return { characters: JSON.stringify(rendered).length, unmeasured };
+  return { characters: length(resolved), unmeasured };
 }
 
 /** The string an intrinsic renders to, if it can be known at synth time. */
-function renderString(stack: Stack, node: Record<string, unknown>): string | undefined {
-  if ('Ref' in node && Object.keys(node).length === 1) {
-    return pseudoParameter(stack, node.Ref as string);
+function renderString(pseudo: Record<string, string>, node: Record<string, unknown>): string | undefined {
+  if ('Ref' in node) {
+    return pseudo[node.Ref as string];
   }
-  if ('Fn::Join' in node && Object.keys(node).length === 1) {
+  if ('Fn::Join' in node) {
     const [separator, parts] = node['Fn::Join'] as [string, unknown[]];
-    const rendered = parts.map(part => typeof part === 'string' ? part : renderString(stack, part as Record<string, unknown>));
+    const rendered = parts.map(part => typeof part === 'string' ? part : renderString(pseudo, part as Record<string, unknown>));
     return rendered.every(part => part !== undefined) ? rendered.join(separator) : undefined;
   }
   return undefined;
 }
 
-function pseudoParameter(stack: Stack, name: string): string | undefined {
+/** The pseudo parameters as the stack fixes them, or at their longest where it leaves them open. */
+function pseudoParameters(stack: Stack): Record<string, string> {
   const region = Token.isUnresolved(stack.region) ? undefined : stack.region;
-  switch (name) {
-    case 'AWS::Partition':
-      return (region && RegionInfo.get(region).partition) || LONGEST_PARTITION;
-    case 'AWS::Region':
-      return region ?? LONGEST_REGION;
-    case 'AWS::AccountId':
-      return Token.isUnresolved(stack.account) ? '0'.repeat(ACCOUNT_LENGTH) : stack.account;
-    default:
-      return undefined;
-  }
+  return {
+    'AWS::Partition': (region && RegionInfo.get(region).partition) || LONGEST_PARTITION,
+    'AWS::Region': region ?? LONGEST_REGION,
+    'AWS::AccountId': Token.isUnresolved(stack.account) ? '0'.repeat(ACCOUNT_LENGTH) : stack.account,
+  };
 }
 
 /** The error message for a policy over a limit, or none. */

@@ -2,7 +2,7 @@ import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
-import { AccountRelation, compareAccounts, isOwned, literalPartition, repositoryAccount, roleAccount } from './accounts';
+import { AccountRelation, compareAccounts, Placement, repositoryPlacement, rolePlacement } from './accounts';
 import { displayArn } from './display';
 import { ECR_PULL_ACTIONS } from './pull-actions';
 import { PULL_STATEMENT_SID, RepositoryPolicy } from './repository-policy';
@@ -18,13 +18,14 @@ import { AnyscaleEcrAccessWarnings } from './warnings';
  * name) becomes a warning on `reporter` that says where and how to apply it.
  */
 export function grantRepository(role: iam.IRole, repository: ecr.IRepository, reporter: IConstruct): void {
-  const relation = compareAccounts(roleAccount(role), repositoryAccount(repository));
-  if (relation === AccountRelation.SAME) {
+  const rolePlace = rolePlacement(role);
+  const repositoryPlace = repositoryPlacement(repository);
+  if (compareAccounts(rolePlace.account, repositoryPlace.account) === AccountRelation.SAME) {
     return;
   }
-  assertSamePartition(role, repository);
+  assertSamePartition(role, rolePlace, repository, repositoryPlace);
 
-  if (!isOwned(repository)) {
+  if (!repositoryPlace.owned) {
     warnNotApplied(reporter, role, repository,
       `repository ${repository.repositoryName} is imported, and CDK cannot change the resource policy of a ` +
       'repository it does not define. In the repository\'s account, define the repository in a CDK stack and pass ' +
@@ -34,7 +35,7 @@ export function grantRepository(role: iam.IRole, repository: ecr.IRepository, re
     return;
   }
 
-  if (!isOwned(role) && Token.isUnresolved(roleAccount(role)) && Stack.of(role) !== Stack.of(repository)) {
+  if (!rolePlace.owned && Token.isUnresolved(rolePlace.account) && Stack.of(role) !== Stack.of(repository)) {
     warnNotApplied(reporter, role, repository,
       `the role was imported into stack ${Stack.of(role).stackName} without a known account, so its ARN cannot be ` +
       `written into stack ${Stack.of(repository).stackName}. Import the role with its account ` +
@@ -43,7 +44,7 @@ export function grantRepository(role: iam.IRole, repository: ecr.IRepository, re
     return;
   }
 
-  if (isOwned(role)) {
+  if (rolePlace.owned) {
     ensureReferenceable(role, repository);
   }
   RepositoryPolicy.of(repository).addRole(role.roleArn);
@@ -83,13 +84,11 @@ function ensureReferenceable(role: iam.IRole, repository: ecr.IRepository): void
   repositoryStack.addStackDependency(roleStack, 'ECR rejects a repository policy whose principal does not exist yet');
 }
 
-function assertSamePartition(role: iam.IRole, repository: ecr.IRepository): void {
-  const rolePartition = literalPartition(role.roleArn);
-  const repositoryPartition = literalPartition(repository.repositoryArn);
-  if (rolePartition && repositoryPartition && rolePartition !== repositoryPartition) {
+function assertSamePartition(role: iam.IRole, rolePlace: Placement, repository: ecr.IRepository, repositoryPlace: Placement): void {
+  if (rolePlace.partition && repositoryPlace.partition && rolePlace.partition !== repositoryPlace.partition) {
     throw new Error(
-      `AnyscaleEcrAccess: props.role ${role.roleArn} is in partition ${rolePartition}, but repository ` +
-      `${repository.repositoryArn} is in partition ${repositoryPartition}. IAM cannot grant across partitions: ` +
+      `AnyscaleEcrAccess: props.role ${role.roleArn} is in partition ${rolePlace.partition}, but repository ` +
+      `${repository.repositoryArn} is in partition ${repositoryPlace.partition}. IAM cannot grant across partitions: ` +
       'use a node role and a repository of the same partition.',
     );
   }
@@ -98,7 +97,7 @@ function assertSamePartition(role: iam.IRole, repository: ecr.IRepository): void
 function warnNotApplied(reporter: IConstruct, role: iam.IRole, repository: ecr.IRepository, why: string): void {
   Annotations.of(reporter).addWarningV2(
     AnyscaleEcrAccessWarnings.REPOSITORY_POLICY_NOT_APPLIED,
-    `Role ${displayArn(role.roleArn)} (account ${displayArn(roleAccount(role))}) needs a statement in the policy of ` +
-    `repository ${repository.repositoryName} (account ${displayArn(repositoryAccount(repository))}), but ${why}`,
+    `Role ${displayArn(role.roleArn)} (account ${displayArn(rolePlacement(role).account)}) needs a statement in the policy of ` +
+    `repository ${repository.repositoryName} (account ${displayArn(repositoryPlacement(repository).account)}), but ${why}`,
   );
 }

@@ -1,9 +1,9 @@
-import { Aspects, IAspect, Stack } from 'aws-cdk-lib';
+import { Aspects, IAspect, Lazy, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { ECR_PULL_ACTIONS } from './pull-actions';
-import { measure, QUOTAS, quotaError } from './quotas';
+import { measureResolved, QUOTAS, quotaError } from './quotas';
 
 /** The `Sid` of the one statement this library keeps in each repository policy for node roles. */
 export const PULL_STATEMENT_SID = 'AnyscaleEcrPull';
@@ -26,10 +26,18 @@ export class RepositoryPolicy implements IAspect {
 
   private readonly roleArns = new Set<string>();
   private rendered = false;
+  private readonly cfn: ecr.CfnRepository;
+  private readonly policyText: unknown;
+  /** The policy text as the size check resolved it, which synthesis then writes instead of resolving it again. */
+  private checkedPolicyText: unknown;
 
   private constructor(private readonly repository: ecr.IRepository) {
     // Principals are written when the app is synthesized, once all constructs have added theirs, in order.
     Aspects.of(repository).add(this);
+    this.cfn = repository.node.defaultChild as ecr.CfnRepository;
+    this.policyText = this.cfn.repositoryPolicyText;
+    // Resolving a large policy twice (once to measure, once to write) would double its share of synth time.
+    this.cfn.repositoryPolicyText = Lazy.uncachedAny({ produce: () => this.checkedPolicyText ?? this.policyText });
     repository.node.addValidation({ validate: () => this.validateSize() });
   }
 
@@ -49,10 +57,11 @@ export class RepositoryPolicy implements IAspect {
     }
     this.rendered = true;
     const stack = Stack.of(this.repository);
-    const sortKey = (arn: string) => JSON.stringify(stack.resolve(arn));
+    // Sorted by the ARN as CloudFormation will render it: token strings carry run-dependent numbers.
     const principals = [...this.roleArns]
-      .sort((a, b) => sortKey(a).localeCompare(sortKey(b)))
-      .map(arn => new iam.ArnPrincipal(arn));
+      .map(arn => ({ arn, key: renderedKey(stack, arn) }))
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+      .map(({ arn }) => new iam.ArnPrincipal(arn));
     this.repository.addToResourcePolicy(new iam.PolicyStatement({
       sid: PULL_STATEMENT_SID,
       principals,
@@ -61,10 +70,11 @@ export class RepositoryPolicy implements IAspect {
   }
 
   private validateSize(): string[] {
-    const cfn = this.repository.node.defaultChild as ecr.CfnRepository;
+    // Validation runs after references are prepared, so this is the text synthesis would resolve.
+    this.checkedPolicyText = Stack.of(this.repository).resolve(this.policyText);
     return quotaError(
       `The policy of repository ${this.repository.node.path}`,
-      measure(Stack.of(this.repository), cfn.repositoryPolicyText),
+      measureResolved(Stack.of(this.repository), this.checkedPolicyText),
       QUOTAS.repositoryPolicyCharacters,
       'Grant fewer node roles here, or grant them all at once with AnyscaleEcrOrganizationAccess ' +
       '(an organization or account list with a role-name pattern), whose size does not grow with the number of clouds.',
@@ -73,3 +83,20 @@ export class RepositoryPolicy implements IAspect {
 }
 
 const policies = new WeakMap<ecr.IRepository, RepositoryPolicy>();
+
+/** The same role ARNs are sorted in many repositories of a stack: each is resolved once per stack. */
+const renderedKeys = new WeakMap<Stack, Map<string, string>>();
+
+function renderedKey(stack: Stack, arn: string): string {
+  let keys = renderedKeys.get(stack);
+  if (!keys) {
+    keys = new Map();
+    renderedKeys.set(stack, keys);
+  }
+  let key = keys.get(arn);
+  if (key === undefined) {
+    key = JSON.stringify(stack.resolve(arn));
+    keys.set(arn, key);
+  }
+  return key;
+}

@@ -1,0 +1,204 @@
+// Benchmark: prints a table of synth times and policy sizes, each measured in this run.
+// Run with `npm run bench`. Not a test: it asserts nothing, it reports.
+import * as os from 'os';
+import { App, Stack } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { AnyscaleEcrAccess, AnyscaleNodeRole } from '../lib';
+
+const NODE_ACCOUNT = '111111111111';
+const REGISTRY_ACCOUNT = '222222222222';
+const REGION = 'us-west-2';
+const REPOSITORY_POLICY_LIMIT = 10_240;
+const PULL_ACTIONS = AnyscaleEcrAccess.PULL_ACTIONS;
+const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+
+type Style = 'construct' | 'hand';
+
+interface Apps { app: App; node: Stack; registry: Stack }
+
+function newApps(): Apps {
+  const app = new App();
+  return {
+    app,
+    node: new Stack(app, 'Node', { env: { account: NODE_ACCOUNT, region: REGION } }),
+    registry: new Stack(app, 'Registry', { env: { account: REGISTRY_ACCOUNT, region: REGION } }),
+  };
+}
+
+const cloudId = (i: number) => `cld_${String(i).padStart(24, '0')}`;
+
+/** repositories × roles: node roles imported by cloud id in the node account, repositories in the registry. */
+function build(style: Style, repositories: number, roles: number): Apps {
+  const apps = newApps();
+  const repos = Array.from({ length: repositories }, (_, i) => new ecr.Repository(apps.registry, `Repo${i}`));
+  const nodeRoles = Array.from({ length: roles }, (_, i) => AnyscaleNodeRole.fromCloudId(apps.node, `Role${i}`, cloudId(i)));
+  if (style === 'construct') {
+    nodeRoles.forEach((role, i) => new AnyscaleEcrAccess(apps.node, `Access${i}`, { role, repositories: repos }));
+  } else {
+    // The same CloudFormation written by hand with plain CDK calls.
+    nodeRoles.forEach((role, i) => new iam.Policy(apps.node, `ReadOnly${i}`, {
+      statements: [new iam.PolicyStatement({ actions: PULL_ACTIONS, resources: ['*'] })],
+      roles: [role],
+    }));
+    const sorted = [...nodeRoles].sort((a, b) => a.roleName.localeCompare(b.roleName));
+    for (const repo of repos) {
+      repo.addToResourcePolicy(new iam.PolicyStatement({
+        sid: 'AnyscaleEcrPull',
+        principals: sorted.map(role => new iam.ArnPrincipal(role.roleArn)),
+        actions: PULL_ACTIONS,
+      }));
+    }
+  }
+  return apps;
+}
+
+/**
+ * CPU milliseconds (user + system) this process spends building and synthesizing one app. CPU time rather
+ * than wall time, so that other work on a shared machine does not stretch one style's runs more than the other's.
+ */
+function synthMillis(style: Style, repositories: number, roles: number): number {
+  // Collect the previous run's garbage first, so that no run pays for another's (needs node --expose-gc).
+  (globalThis as { gc?: () => void }).gc?.();
+  const start = process.cpuUsage();
+  build(style, repositories, roles).app.synth();
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Median synth times of the two styles, measured in alternating runs after one warm-up each. */
+function compareStyles(repositories: number, roles: number) {
+  synthMillis('construct', repositories, roles);
+  synthMillis('hand', repositories, roles);
+  const times: Record<Style, number[]> = { construct: [], hand: [] };
+  for (let run = 0; run < RUNS; run++) {
+    times.construct.push(synthMillis('construct', repositories, roles));
+    times.hand.push(synthMillis('hand', repositories, roles));
+  }
+  return { construct: median(times.construct), hand: median(times.hand) };
+}
+
+/** Median synth times of the construct for several sizes, measured in interleaved runs so load drift hits all. */
+function scaling(sizes: number[], roles: number): Record<number, number> {
+  sizes.forEach(size => synthMillis('construct', size, roles));
+  const times: Record<number, number[]> = Object.fromEntries(sizes.map(size => [size, []]));
+  for (let run = 0; run < RUNS; run++) {
+    sizes.forEach(size => times[size].push(synthMillis('construct', size, roles)));
+  }
+  return Object.fromEntries(sizes.map(size => [size, median(times[size])]));
+}
+
+/** Resources and policies of both styles, compared without logical ids and generated names. */
+function equivalent(repositories: number, roles: number): boolean {
+  const shape = (style: Style) => {
+    const { app } = build(style, repositories, roles);
+    const assembly = app.synth();
+    return ['Node', 'Registry'].map(name => Object.values(assembly.getStackByName(name).template.Resources as Record<string, any>)
+      .map(resource => JSON.stringify({ ...resource, Properties: { ...resource.Properties, PolicyName: undefined } }))
+      .sort());
+  };
+  return JSON.stringify(shape('construct')) === JSON.stringify(shape('hand'));
+}
+
+function roleArn(i: number): string {
+  // About 75 characters, like a real `<cloud-id>-cluster_node_role` ARN.
+  return `arn:aws:iam::${String(100000000000 + i)}:role/${cloudId(i)}-cluster_node_role`;
+}
+
+/** Characters of a repository policy that grants `roles` roles, merged (this library) or one statement per role. */
+function policyCharacters(merged: boolean, roles: number): number {
+  const app = new App();
+  const registry = new Stack(app, 'Registry', { env: { account: REGISTRY_ACCOUNT, region: REGION } });
+  const repo = new ecr.Repository(registry, 'Images');
+  for (let i = 0; i < roles; i++) {
+    const role = iam.Role.fromRoleArn(registry, `Role${i}`, roleArn(i));
+    if (merged) {
+      new AnyscaleEcrAccess(registry, `Access${i}`, { role, repositories: [repo] });
+    } else {
+      // Anyscale's manual step, once per role: one statement naming one role.
+      repo.addToResourcePolicy(new iam.PolicyStatement({ sid: `AllowPull${i}`, principals: [new iam.ArnPrincipal(role.roleArn)], actions: PULL_ACTIONS }));
+    }
+  }
+  // Without validation: the size check would stop synthesis past the limit, where this measures too.
+  const template = app.synth({ skipValidation: true }).getStackByName('Registry').template;
+  return JSON.stringify(Object.values(template.Resources as Record<string, any>)[0].Properties.RepositoryPolicyText).length;
+}
+
+/** The largest number of roles whose policy fits the ECR limit (sizes grow monotonically: binary search). */
+function maxRoles(merged: boolean): number {
+  let low = 1;
+  let high = 1024;
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (policyCharacters(merged, mid) <= REPOSITORY_POLICY_LIMIT) {
+      low = mid;
+    } else {
+      high = mid - 1;
+    }
+  }
+  return low;
+}
+
+/** CloudFormation resources the construct adds to an app with an owned role and owned repositories. */
+function resourcesAdded(repositories: number): number {
+  const count = (withConstruct: boolean) => {
+    const app = new App();
+    const node = new Stack(app, 'Node', { env: { account: NODE_ACCOUNT, region: REGION } });
+    const role = new iam.Role(node, 'NodeRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+    const repos = Array.from({ length: repositories }, (_, i) => new ecr.Repository(node, `Repo${i}`));
+    if (withConstruct) {
+      new AnyscaleEcrAccess(node, 'Access', { role, repositories: repos });
+    }
+    return Object.keys(app.synth().getStackByName('Node').template.Resources).length;
+  };
+  return count(true) - count(false);
+}
+
+function main(): void {
+  if (process.env.BENCH_ONLY === 'ratio') {
+    const quick = compareStyles(200, 20);
+    console.log(`construct ${quick.construct.toFixed(0)} ms, by hand ${quick.hand.toFixed(0)} ms, ratio ${(quick.construct / quick.hand).toFixed(3)}`);
+    return;
+  }
+  const rows: string[][] = [];
+  const row = (what: string, value: string, goal = '') => {
+    rows.push([what, value, goal]);
+    console.error(`  ${what}: ${value}`);
+  };
+
+  const styles = compareStyles(200, 20);
+  const ratio = styles.construct / styles.hand;
+  row('synth 200 repositories × 20 roles, construct (median CPU ms)', styles.construct.toFixed(0));
+  row('synth 200 repositories × 20 roles, plain CDK by hand (median CPU ms)', styles.hand.toFixed(0));
+  row('ratio construct / by hand', ratio.toFixed(3), '≤ 1.10');
+  row('same CloudFormation in both styles (resources and properties, names aside)', equivalent(200, 20) ? 'yes' : 'NO');
+
+  for (const roles of [1, 20, 120]) {
+    row(`repository policy characters, ${roles} role(s): merged / one statement per role`,
+      `${policyCharacters(true, roles)} / ${policyCharacters(false, roles)}`, `≤ ${REPOSITORY_POLICY_LIMIT}`);
+  }
+  row('most roles that fit one repository policy: merged / one statement per role', `${maxRoles(true)} / ${maxRoles(false)}`, '≥ 120 merged');
+
+  const t = scaling([100, 200, 400], 20);
+  for (const repositories of [100, 200, 400]) {
+    row(`synth ${repositories} repositories × 20 roles, construct (median CPU ms)`, t[repositories].toFixed(0));
+  }
+  row('t(400) / t(200)', (t[400] / t[200]).toFixed(2), '≤ 2.3 (linear)');
+  row('CloudFormation resources added for an owned role and 50 owned repositories', String(resourcesAdded(50)), '0');
+
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  const gc = typeof (globalThis as { gc?: unknown }).gc === 'function' ? 'garbage collected before each run' : 'no forced GC';
+  console.log(`\nMachine: ${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ` +
+    `${RUNS} alternating runs per median, ${gc}\n`);
+  console.log('| measure | value | goal |');
+  console.log('|---|---|---|');
+  rows.forEach(([what, value, goal]) => console.log(`| ${what} | ${value} | ${goal} |`));
+}
+
+main();
