@@ -78,8 +78,10 @@ function placement(resource: iam.IRole | ecr.IRepository, arnOf: () => string): 
   let found = placements.get(resource);
   if (!found) {
     const owned = isOwned(resource);
-    const arn = arnOf();
-    found = { owned, account: owned ? resource.env.account : accountInArn(arn), partition: literalPartition(arn) };
+    // An owned resource's ARN is a GetAtt: its account is the stack's, its partition unknown until deploy.
+    found = owned
+      ? { owned, account: resource.env.account }
+      : { owned, account: accountInArn(arnOf()), partition: literalPartition(arnOf()) };
     placements.set(resource, found);
   }
   return found;
