@@ -23,6 +23,24 @@ const project = new awscdk.AwsCdkConstructLibrary({
   minNodeVersion: '20.0.0',
 
   // Sources live in lib/, so the compiled JavaScript must go elsewhere, and the package must ship it.
+  // jsii targets: bindings for Python, Java, .NET and Go. Nothing is published from here; see CONTRIBUTING.md.
+  publishToPypi: {
+    distName: 'cdk-anyscale-ecr-access',
+    module: 'cdk_anyscale_ecr_access',
+  },
+  publishToMaven: {
+    javaPackage: 'io.github.cdk_anyscale_ecr_access.cdk.anyscale.ecr',
+    mavenGroupId: 'io.github.cdk-anyscale-ecr-access',
+    mavenArtifactId: 'cdk-anyscale-ecr-access',
+  },
+  publishToNuget: {
+    dotNetNamespace: 'CdkAnyscaleEcrAccess',
+    packageId: 'CdkAnyscaleEcrAccess',
+  },
+  publishToGo: {
+    moduleName: 'github.com/cdk-anyscale-ecr-access/cdk-anyscale-ecr-access-go',
+  },
+
   srcdir: 'lib',
   libdir: 'dist',
   artifactsDirectory: 'artifacts',
@@ -61,14 +79,43 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
 // With srcdir 'lib' projen ignores 'dist' in .npmignore, which would publish a package with no JavaScript.
 project.npmignore?.removePatterns('dist');
-project.npmignore?.addPatterns('/dist/**/*.ts', '!/dist/**/*.d.ts', '/examples/', '/scripts/', '/artifacts/', '/cdk.out/');
-project.gitignore.addPatterns('/cdk.out/', '/artifacts/', '*.tgz');
+project.npmignore?.addPatterns('/dist/**/*.ts', '!/dist/**/*.d.ts', '/examples/', '/scripts/', '/artifacts/', '/cdk.out/',
+  '/rosetta/', '/.jsii.tabl.json');
+project.gitignore.addPatterns('/cdk.out/', '/artifacts/', '*.tgz', '/.jsii.tabl.json');
 
 // jsii prints an end-of-life banner on Node 20, which this project still supports.
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
 
-// The tests include a check of the packed tarball, which needs the compiled package.
+// Every README and @example snippet must compile (jsii-rosetta reads them from the compiled .jsii assembly).
+const rosetta = project.addTask('rosetta', {
+  description: 'Compile every README and @example snippet with jsii-rosetta --strict; a snippet that does not compile fails',
+  exec: 'jsii-rosetta extract --strict',
+});
+
+// Bindings for all five languages, generated offline; building their packages needs registries (see CONTRIBUTING.md).
+const bindings = project.addTask('bindings', {
+  description: 'Generate the JS, Python, Java, .NET and Go bindings offline (jsii-pacmak --code-only) into artifacts/bindings',
+  steps: [
+    { exec: 'rm -rf artifacts/bindings' },
+    { exec: 'jsii-pacmak --code-only --target js --target python --target java --target dotnet --target go --outdir artifacts/bindings' },
+    // The wheel itself needs setuptools 75 and build from PyPI; byte-compiling proves the sources are valid Python.
+    { exec: 'python3 -m compileall -q artifacts/bindings/python/src' },
+  ],
+});
+
+// The tests check the packed tarball and the bindings, which need the compiled package: compile, then the
+// snippets, then the bindings, then the tests.
+project.testTask.prependSpawn(bindings);
+project.testTask.prependSpawn(rosetta);
 project.testTask.prependSpawn(project.compileTask);
+
+// Locally and in CI, `package` builds the npm package only: the other languages' packages need Maven, .NET,
+// Go and PyPI tooling. A release machine sets RELEASE=true to build all five (see CONTRIBUTING.md).
+const packageJs = project.tasks.tryFind('package:js')!;
+const packageAll = project.tasks.tryFind('package-all')!;
+project.packageTask.reset();
+project.packageTask.spawn(packageJs, { condition: 'node -e "if (process.env.RELEASE === \'true\') process.exit(1)"' });
+project.packageTask.spawn(packageAll, { condition: 'node -e "if (process.env.RELEASE !== \'true\') process.exit(1)"' });
 // Calling a deprecated aws-cdk-lib API fails the tests instead of printing a warning.
 project.testTask.env('JSII_DEPRECATED', 'fail');
 
