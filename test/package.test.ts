@@ -33,6 +33,7 @@ test('the tarball holds main, types, the jsii assembly and the compiled modules'
   expect(entries).toEqual(expect.arrayContaining([
     manifest.main, manifest.types, '.jsii', 'package.json', 'README.md', 'LICENSE', 'API.md',
     'dist/anyscale-ecr-access.js', 'dist/node-role.js', 'dist/identity-grant.js', 'dist/repository-grant.js',
+    'dist/organization-access.js', 'dist/repository-policy.js', 'dist/quotas.js',
   ]));
 });
 
@@ -46,5 +47,7 @@ test('the tarball leaves out sources, tests, examples and build output of other 
 test('the unpacked package loads and exports the public API', () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loads the unpacked JavaScript, not a source module
   const api = require(path.join(packDir, 'package', manifest.main));
-  expect(Object.keys(api).sort()).toEqual(['AnyscaleEcrAccess', 'AnyscaleEcrAccessWarnings', 'AnyscaleNodeRole']);
+  expect(Object.keys(api).sort()).toEqual([
+    'AnyscaleEcrAccess', 'AnyscaleEcrAccessWarnings', 'AnyscaleEcrOrganizationAccess', 'AnyscaleNodeRole', 'IdentityPolicy',
+  ]);
 });
