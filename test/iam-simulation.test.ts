@@ -1,0 +1,209 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, PhysicalName, Stack } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { AnyscaleEcrAccess, AnyscaleNodeRole, IdentityPolicy } from '../lib';
+import { synthesizeExample } from '../scripts/example-apps';
+import { IamModel } from './support/iam-model';
+import { DeployEnv } from './support/intrinsics';
+
+const NODE = '111111111111';
+const REGISTRY = '222222222222';
+const THIRD = '333333333333';
+const WRITE_ACTIONS = ['ecr:PutImage', 'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload',
+  'ecr:BatchDeleteImage', 'ecr:DeleteRepository', 'ecr:SetRepositoryPolicy'];
+const REPOSITORY_ACTIONS = AnyscaleEcrAccess.PULL_ACTIONS.filter(action => action !== 'ecr:GetAuthorizationToken');
+
+/** One deployable app: the node role, the repositories it was granted, and one it was not. */
+interface Scenario {
+  readonly model: IamModel;
+  readonly partition: string;
+  readonly nodeRoleArn: string;
+  readonly granted: string[];
+  readonly notGranted: string;
+}
+
+const env = (account: string, region = 'us-west-2', partition = 'aws'): DeployEnv => ({ account, region, partition });
+
+function stackIn(app: App, id: string, account?: string, region = 'us-west-2') {
+  return new Stack(app, id, account ? { env: { account, region } } : {});
+}
+
+function repoArn(partition: string, region: string, account: string, name: string) {
+  return `arn:${partition}:ecr:${region}:${account}:repository/${name}`;
+}
+
+const scenarios: Record<string, () => Scenario> = {
+  'one account (examples/one-account.ts), plus a repository the construct was not given': () => {
+    const assembly = synthesizeExample(path.join(__dirname, '..', 'examples', 'one-account.ts'), path.join(outdir(), 'one'));
+    return {
+      model: IamModel.fromAssembly(assembly, { AnyscaleImages: env(NODE) }),
+      partition: 'aws',
+      nodeRoleArn: `arn:aws:iam::${NODE}:role/cld_abc123-cluster_node_role`,
+      granted: [repoArn('aws', 'us-west-2', NODE, 'anyscale/ray-images')],
+      notGranted: '',
+    };
+  },
+  'two accounts, role imported by cloud id (examples/two-accounts.ts)': () => {
+    const assembly = synthesizeExample(path.join(__dirname, '..', 'examples', 'two-accounts.ts'), path.join(outdir(), 'two'));
+    return {
+      model: IamModel.fromAssembly(assembly, { AnyscaleRegistry: env(REGISTRY), AnyscaleNodeAccess: env(NODE) }),
+      partition: 'aws',
+      nodeRoleArn: `arn:aws:iam::${NODE}:role/cld_abc123-cluster_node_role`,
+      granted: ['anyscale/ray-images', 'anyscale/training'].map(name => repoArn('aws', 'us-west-2', REGISTRY, name)),
+      notGranted: '',
+    };
+  },
+  'two stacks, owned role with a physical name, owned repositories, one of them not granted': () => {
+    const app = new App();
+    const node = stackIn(app, 'Node', NODE);
+    const registry = stackIn(app, 'Registry', REGISTRY);
+    const role = new iam.Role(node, 'NodeRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'), roleName: PhysicalName.GENERATE_IF_NEEDED });
+    const repositories = ['a', 'b'].map(name => new ecr.Repository(registry, name, { repositoryName: `team/${name}` }));
+    new ecr.Repository(registry, 'Other', { repositoryName: 'team/other' });
+    new AnyscaleEcrAccess(registry, 'Access', { role, repositories });
+    const assembly = app.synth();
+    const roleName = assembly.getStackByName('Node').template.Resources[node.getLogicalId(role.node.defaultChild as iam.CfnRole)].Properties.RoleName;
+    return {
+      model: IamModel.fromAssembly(assembly, { Node: env(NODE), Registry: env(REGISTRY) }),
+      partition: 'aws',
+      nodeRoleArn: `arn:aws:iam::${NODE}:role/${roleName}`,
+      granted: ['a', 'b'].map(name => repoArn('aws', 'us-west-2', REGISTRY, `team/${name}`)),
+      notGranted: repoArn('aws', 'us-west-2', REGISTRY, 'team/other'),
+    };
+  },
+  'environment-agnostic stacks, role ARN literal, scoped identity policy': () => {
+    const app = new App();
+    const node = stackIn(app, 'Node');
+    const registry = stackIn(app, 'Registry');
+    const repositories = ['a', 'b'].map(name => new ecr.Repository(registry, name, { repositoryName: `team/${name}` }));
+    new ecr.Repository(registry, 'Other', { repositoryName: 'team/other' });
+    new AnyscaleEcrAccess(node, 'Access', {
+      role: AnyscaleNodeRole.fromRoleArn(node, 'NodeRole', `arn:aws:iam::${NODE}:role/ray-autoscaler-v1`),
+      repositories,
+      identityPolicy: IdentityPolicy.REPOSITORY_SCOPED,
+    });
+    return {
+      model: IamModel.fromAssembly(app.synth(), { Node: env(NODE), Registry: env(REGISTRY) }),
+      partition: 'aws',
+      nodeRoleArn: `arn:aws:iam::${NODE}:role/ray-autoscaler-v1`,
+      granted: ['a', 'b'].map(name => repoArn('aws', 'us-west-2', REGISTRY, `team/${name}`)),
+      notGranted: repoArn('aws', 'us-west-2', REGISTRY, 'team/other'),
+    };
+  },
+  'aws-cn partition, two accounts, PULL_ONLY identity policy': () => {
+    const app = new App();
+    const node = stackIn(app, 'Node', NODE, 'cn-north-1');
+    const registry = stackIn(app, 'Registry', REGISTRY, 'cn-north-1');
+    const repository = new ecr.Repository(registry, 'Images', { repositoryName: 'images' });
+    new ecr.Repository(registry, 'Other', { repositoryName: 'other' });
+    new AnyscaleEcrAccess(node, 'Access', {
+      role: AnyscaleNodeRole.fromCloudId(node, 'NodeRole', 'cld_cn1'),
+      repositories: [repository],
+      identityPolicy: IdentityPolicy.PULL_ONLY,
+    });
+    return {
+      model: IamModel.fromAssembly(app.synth(), { Node: env(NODE, 'cn-north-1', 'aws-cn'), Registry: env(REGISTRY, 'cn-north-1', 'aws-cn') }),
+      partition: 'aws-cn',
+      nodeRoleArn: `arn:aws-cn:iam::${NODE}:role/cld_cn1-cluster_node_role`,
+      granted: [repoArn('aws-cn', 'cn-north-1', REGISTRY, 'images')],
+      notGranted: repoArn('aws-cn', 'cn-north-1', REGISTRY, 'other'),
+    };
+  },
+  'aws-us-gov partition, role of another account named by ARN, identity attached in the node stack': () => {
+    const app = new App();
+    const node = stackIn(app, 'Node', NODE, 'us-gov-west-1');
+    const registry = stackIn(app, 'Registry', REGISTRY, 'us-gov-west-1');
+    const roleArn = `arn:aws-us-gov:iam::${NODE}:role/cld_gov1-cluster_node_role`;
+    const repository = new ecr.Repository(registry, 'Images', { repositoryName: 'images' });
+    new ecr.Repository(registry, 'Other', { repositoryName: 'other' });
+    // Registry side in the registry stack, identity side in the node stack: the same construct in each.
+    new AnyscaleEcrAccess(registry, 'Grant', { role: AnyscaleNodeRole.fromRoleArn(registry, 'NodeRole', roleArn), repositories: [repository] });
+    new AnyscaleEcrAccess(node, 'Identity', { role: AnyscaleNodeRole.fromRoleArn(node, 'NodeRole', roleArn), repositories: [repository] });
+    return {
+      model: IamModel.fromAssembly(app.synth(), { Node: env(NODE, 'us-gov-west-1', 'aws-us-gov'), Registry: env(REGISTRY, 'us-gov-west-1', 'aws-us-gov') }),
+      partition: 'aws-us-gov',
+      nodeRoleArn: roleArn,
+      granted: [repoArn('aws-us-gov', 'us-gov-west-1', REGISTRY, 'images')],
+      notGranted: repoArn('aws-us-gov', 'us-gov-west-1', REGISTRY, 'other'),
+    };
+  },
+};
+
+let outRoot: string | undefined;
+const outdir = () => (outRoot ??= fs.mkdtempSync(path.join(os.tmpdir(), 'anyscale-sim-')));
+afterAll(() => outRoot && fs.rmSync(outRoot, { recursive: true, force: true }));
+
+/** Each scenario is synthesized once (an example app module runs only once per test file). */
+const built = new Map<string, Scenario>();
+function scenario(name: string): Scenario {
+  if (!built.has(name)) {
+    built.set(name, scenarios[name]());
+  }
+  return built.get(name)!;
+}
+
+describe.each(Object.keys(scenarios))('%s', name => {
+  let s: Scenario;
+  beforeAll(() => {
+    s = scenario(name);
+  });
+
+  test('the node role is allowed the pull actions on each granted repository, and GetAuthorizationToken on *', async () => {
+    const pullOnly = s.model.identityPolicies(s.nodeRoleArn).some(p => JSON.stringify(p.policy).includes('BatchImportUpstreamImage'));
+    const actions = pullOnly ? ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'] : REPOSITORY_ACTIONS;
+    for (const repository of s.granted) {
+      for (const action of actions) {
+        expect([action, repository, await s.model.decide(s.nodeRoleArn, action, repository)]).toEqual([action, repository, 'Allowed']);
+      }
+    }
+    expect(await s.model.decide(s.nodeRoleArn, 'ecr:GetAuthorizationToken', '*')).toBe('Allowed');
+  });
+
+  test('the node role is denied every write action', async () => {
+    for (const repository of s.granted) {
+      for (const action of WRITE_ACTIONS) {
+        expect([action, await s.model.decide(s.nodeRoleArn, action, repository)]).toEqual([action, 'ImplicitlyDenied']);
+      }
+    }
+  });
+
+  test('other roles with the same identity policies are denied on repositories of other accounts', async () => {
+    const policies = s.model.identityPolicies(s.nodeRoleArn);
+    const others = [`arn:${s.partition}:iam::${NODE}:role/other-role`, `arn:${s.partition}:iam::${THIRD}:role/cld_xyz-cluster_node_role`];
+    const crossAccount = s.granted.filter(repository => repository.split(':')[4] !== NODE);
+    if (crossAccount.length === 0) {
+      // One account: access comes from identity policies alone, so no repository names any role.
+      s.granted.forEach(repository => expect(s.model.repositoryPolicy(repository)).toBeUndefined());
+    }
+    for (const principal of others) {
+      for (const repository of crossAccount) {
+        expect(await s.model.decide(principal, 'ecr:BatchGetImage', repository, policies)).toBe('ImplicitlyDenied');
+      }
+    }
+  });
+
+  test('a repository of the registry account that was not granted is denied', async () => {
+    if (!s.notGranted) {
+      expect(s.model.repositoryArns).toEqual(s.granted);
+      return;
+    }
+    expect(await s.model.decide(s.nodeRoleArn, 'ecr:BatchGetImage', s.notGranted)).toBe('ImplicitlyDenied');
+  });
+});
+
+describe('the simulation notices breakage', () => {
+  test('without the repository statement a cross-account pull is denied; without the identity policy too', async () => {
+    // GIVEN
+    const s = scenario('two accounts, role imported by cloud id (examples/two-accounts.ts)');
+    const [repository] = s.granted;
+    expect(await s.model.decide(s.nodeRoleArn, 'ecr:BatchGetImage', repository)).toBe('Allowed');
+    // WHEN / THEN
+    expect(await s.model.withRepositoryPolicy(repository, undefined).decide(s.nodeRoleArn, 'ecr:BatchGetImage', repository))
+      .toBe('ImplicitlyDenied');
+    expect(await s.model.withoutIdentityPolicies(s.nodeRoleArn).decide(s.nodeRoleArn, 'ecr:BatchGetImage', repository))
+      .toBe('ImplicitlyDenied');
+  });
+});
