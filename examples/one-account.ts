@@ -5,14 +5,20 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { AnyscaleEcrAccess, AnyscaleNodeRole } from '../lib';
 
-const app = new App();
-const stack = new Stack(app, 'AnyscaleImages', { env: { account: '111111111111', region: 'us-west-2' } });
+/** Adds this example's stacks to `app`. */
+export function build(app: App): void {
+  const stack = new Stack(app, 'AnyscaleImages', { env: { account: '111111111111', region: 'us-west-2' } });
 
-const repository = new ecr.Repository(stack, 'RayImages', { repositoryName: 'anyscale/ray-images' });
+  const repository = new ecr.Repository(stack, 'RayImages', { repositoryName: 'anyscale/ray-images' });
 
-new AnyscaleEcrAccess(stack, 'EcrAccess', {
-  role: AnyscaleNodeRole.fromCloudId(stack, 'NodeRole', 'cld_abc123'),
-  repositories: [repository],
-});
+  new AnyscaleEcrAccess(stack, 'EcrAccess', {
+    role: AnyscaleNodeRole.fromCloudId(stack, 'NodeRole', 'cld_abc123'),
+    repositories: [repository],
+  });
+}
 
-app.synth();
+if (require.main === module) {
+  const app = new App();
+  build(app);
+  app.synth();
+}

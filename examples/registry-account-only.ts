@@ -8,18 +8,24 @@ import { Annotations, App, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { AnyscaleEcrAccess, AnyscaleEcrAccessWarnings, AnyscaleNodeRole } from '../lib';
 
-const app = new App();
-const registry = new Stack(app, 'AnyscaleRegistryOnly', { env: { account: '222222222222', region: 'us-west-2' } });
+/** Adds this example's stacks to `app`. */
+export function build(app: App): void {
+  const registry = new Stack(app, 'AnyscaleRegistryOnly', { env: { account: '222222222222', region: 'us-west-2' } });
 
-const access = new AnyscaleEcrAccess(registry, 'EcrAccess', {
-  role: AnyscaleNodeRole.fromRoleArn(registry, 'NodeRole', 'arn:aws:iam::111111111111:role/cld_abc123-cluster_node_role'),
-  repositories: [new ecr.Repository(registry, 'RayImages', { repositoryName: 'anyscale/ray-images' })],
-});
-access.addRepository(new ecr.Repository(registry, 'ServeImages', { repositoryName: 'anyscale/serve' }));
+  const access = new AnyscaleEcrAccess(registry, 'EcrAccess', {
+    role: AnyscaleNodeRole.fromRoleArn(registry, 'NodeRole', 'arn:aws:iam::111111111111:role/cld_abc123-cluster_node_role'),
+    repositories: [new ecr.Repository(registry, 'RayImages', { repositoryName: 'anyscale/ray-images' })],
+  });
+  access.addRepository(new ecr.Repository(registry, 'ServeImages', { repositoryName: 'anyscale/serve' }));
 
-Annotations.of(access).acknowledgeWarning(
-  AnyscaleEcrAccessWarnings.IDENTITY_NOT_APPLIED,
-  'The node account attaches AmazonEC2ContainerRegistryReadOnly to its role itself.',
-);
+  Annotations.of(access).acknowledgeWarning(
+    AnyscaleEcrAccessWarnings.IDENTITY_NOT_APPLIED,
+    'The node account attaches AmazonEC2ContainerRegistryReadOnly to its role itself.',
+  );
+}
 
-app.synth();
+if (require.main === module) {
+  const app = new App();
+  build(app);
+  app.synth();
+}

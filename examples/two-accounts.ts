@@ -9,18 +9,24 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { AnyscaleEcrAccess, AnyscaleNodeRole } from '../lib';
 
-const app = new App();
-const registry = new Stack(app, 'AnyscaleRegistry', { env: { account: '222222222222', region: 'us-west-2' } });
-const nodes = new Stack(app, 'AnyscaleNodeAccess', { env: { account: '111111111111', region: 'us-west-2' } });
+/** Adds this example's stacks to `app`. */
+export function build(app: App): void {
+  const registry = new Stack(app, 'AnyscaleRegistry', { env: { account: '222222222222', region: 'us-west-2' } });
+  const nodes = new Stack(app, 'AnyscaleNodeAccess', { env: { account: '111111111111', region: 'us-west-2' } });
 
-const repositories = [
-  new ecr.Repository(registry, 'RayImages', { repositoryName: 'anyscale/ray-images' }),
-  new ecr.Repository(registry, 'TrainingImages', { repositoryName: 'anyscale/training' }),
-];
+  const repositories = [
+    new ecr.Repository(registry, 'RayImages', { repositoryName: 'anyscale/ray-images' }),
+    new ecr.Repository(registry, 'TrainingImages', { repositoryName: 'anyscale/training' }),
+  ];
 
-new AnyscaleEcrAccess(nodes, 'EcrAccess', {
-  role: AnyscaleNodeRole.fromCloudId(nodes, 'NodeRole', 'cld_abc123'),
-  repositories,
-});
+  new AnyscaleEcrAccess(nodes, 'EcrAccess', {
+    role: AnyscaleNodeRole.fromCloudId(nodes, 'NodeRole', 'cld_abc123'),
+    repositories,
+  });
+}
 
-app.synth();
+if (require.main === module) {
+  const app = new App();
+  build(app);
+  app.synth();
+}

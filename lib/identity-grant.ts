@@ -6,6 +6,7 @@ import { AccountRelation, compareAccounts, isOwned, roleAccount } from './accoun
 import { displayArn } from './display';
 import { fingerprint } from './fingerprint';
 import { IdentityPolicy } from './identity-policy';
+import { NagAcknowledgements } from './nag-acknowledgements';
 import { checkInlinePolicySize, checkManagedPolicyCount } from './role-quotas';
 import { ScopedPolicies } from './scoped-policies';
 import { AnyscaleEcrAccessWarnings } from './warnings';
@@ -63,6 +64,7 @@ export function grantIdentity(role: iam.IRole, policy: IdentityPolicy, reporter:
   if (isOwned(role) && policy.awsManagedPolicyName) {
     // Role de-duplicates its managed policies by ARN when it renders them.
     role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName(policy.awsManagedPolicyName));
+    NagAcknowledgements.awsManagedPolicy(role, policy.awsManagedPolicyName);
     checkManagedPolicyCount(role);
   } else {
     inlinePolicyFor(role, policy, stack);
@@ -84,6 +86,7 @@ function inlinePolicyFor(role: iam.IRole, policy: IdentityPolicy, stack: Stack):
   // Inline policy names are per role: include the stack's path so that two stacks never overwrite each other.
   (inline.node.defaultChild as iam.CfnPolicy).policyName = Names.uniqueResourceName(inline, { maxLength: 128 });
   inline.attachToRole(role);
+  NagAcknowledgements.wildcardResource(inline);
   checkInlinePolicySize(role, inline);
   return inline;
 }

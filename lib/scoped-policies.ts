@@ -3,6 +3,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { isOwned } from './accounts';
 import { fingerprint } from './fingerprint';
+import { NagAcknowledgements } from './nag-acknowledgements';
 import { ECR_PULL_ACTIONS } from './pull-actions';
 import { measure, QUOTAS, quotaError } from './quotas';
 import { checkManagedPolicyCount } from './role-quotas';
@@ -74,6 +75,9 @@ export class ScopedPolicies {
         'This is a bug in cdk-anyscale-ecr-access: it splits repositories over policies by size. Please report it.',
       ),
     });
+    if (index === 0) {
+      NagAcknowledgements.wildcardResource(policy);
+    }
     checkManagedPolicyCount(this.role);
     // The document without resources, plus the Resource key that the first ARN brings; each ARN adds to it.
     const document = { Version: '2012-10-17', Statement: statements.map(statement => statement.toStatementJson()) };

@@ -1,24 +1,24 @@
 import * as fs from 'fs';
+import { App, IPolicyValidationPlugin, Validations } from 'aws-cdk-lib';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 
+/** An example app module: `build(app)` adds its stacks; run directly, it also synthesizes them. */
+interface ExampleModule {
+  build(app: App): void;
+}
+
 /**
- * Runs one example app (which ends with `app.synth()`) with its cloud assembly written to `outdir`, and
- * returns that assembly. Each app runs in a fresh module registry, so an example can run more than once.
+ * Builds one example app (`examples/<name>.ts`, which exports `build(app)`) into a new App that writes its
+ * cloud assembly to `outdir`, with the given validation plugins (cdk-nag, for instance), and synthesizes it.
  */
-export function synthesizeExample(file: string, outdir: string): cxapi.CloudAssembly {
+export function synthesizeExample(file: string, outdir: string, plugins: IPolicyValidationPlugin[] = []): cxapi.CloudAssembly {
   fs.rmSync(outdir, { recursive: true, force: true });
-  const previous = process.env.CDK_OUTDIR;
-  process.env.CDK_OUTDIR = outdir;
-  try {
-    delete require.cache[require.resolve(file)];
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- an example app runs when its module loads
-    require(file);
-  } finally {
-    if (previous === undefined) {
-      delete process.env.CDK_OUTDIR;
-    } else {
-      process.env.CDK_OUTDIR = previous;
-    }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- example apps are loaded by path
+  const example = require(file) as ExampleModule;
+  const app = new App({ outdir });
+  if (plugins.length > 0) {
+    Validations.of(app).addPlugins(...plugins);
   }
-  return new cxapi.CloudAssembly(outdir);
+  example.build(app);
+  return app.synth();
 }

@@ -1,0 +1,73 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { AnyscaleEcrAccess, AnyscaleNodeRole, IdentityPolicy } from '../lib';
+import { synthesizeExample } from '../scripts/example-apps';
+
+// cdk-nag 3 runs as a validation plugin at synth: findings that are not acknowledged fail synthesis.
+let outRoot: string;
+beforeAll(() => {
+  outRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'anyscale-nag-'));
+});
+afterAll(() => fs.rmSync(outRoot, { recursive: true, force: true }));
+
+/** The cdk-nag report of an app, or '' when synthesis passed. */
+function nagReport(synth: () => void): string {
+  try {
+    synth();
+    return '';
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+test.each(['one-account', 'two-accounts', 'registry-account-only'])('example %s passes AwsSolutionsChecks', name => {
+  const report = nagReport(() => synthesizeExample(path.join(__dirname, '..', 'examples', `${name}.ts`),
+    path.join(outRoot, name), [new AwsSolutionsChecks(new App())]));
+  expect(report).toBe('');
+});
+
+describe('the library acknowledges only the findings it brings', () => {
+  function appWith(build: (stack: Stack) => void): string {
+    const app = new App({ outdir: fs.mkdtempSync(path.join(outRoot, 'app-')) });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    build(new Stack(app, 'Node', { env: { account: '111111111111', region: 'us-west-2' } }));
+    return nagReport(() => app.synth());
+  }
+  const nodeRole = (stack: Stack) => new iam.Role(stack, 'NodeRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+  const repository = (stack: Stack) => new ecr.Repository(stack, 'Images', { imageScanOnPush: true });
+
+  test.each([
+    ['an owned role with the AWS managed policy (IAM4)', IdentityPolicy.READ_ONLY],
+    ['an owned role with PullOnly (IAM4)', IdentityPolicy.PULL_ONLY],
+    ['repository-scoped policies (IAM5 for GetAuthorizationToken)', IdentityPolicy.REPOSITORY_SCOPED],
+  ])('%s passes', (_name, identityPolicy) => {
+    expect(appWith(stack => new AnyscaleEcrAccess(stack, 'Access', { role: nodeRole(stack), repositories: [repository(stack)], identityPolicy })))
+      .toBe('');
+  });
+
+  test('another policy with Resource * on the same role still fails IAM5', () => {
+    const report = appWith(stack => {
+      const role = AnyscaleNodeRole.fromCloudId(stack, 'NodeRole', 'cld_abc123');
+      new AnyscaleEcrAccess(stack, 'Access', { role, repositories: [repository(stack)] });
+      new iam.Policy(stack, 'Broad', { roles: [role], statements: [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['*'] })] });
+    });
+    expect(report).toMatch(/wildcard permissions[\s\S]*Node\/Broad\/Resource/);
+    expect(report).not.toMatch(/AnyscaleEcrReadOnly/);
+  });
+
+  test('another AWS managed policy on the node role still fails IAM4', () => {
+    const report = appWith(stack => {
+      const role = nodeRole(stack);
+      role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonS3ReadOnlyAccess'));
+      new AnyscaleEcrAccess(stack, 'Access', { role, repositories: [repository(stack)] });
+    });
+    expect(report).toMatch(/AWS managed policies/);
+    expect(report).toMatch(/AmazonS3ReadOnlyAccess/);
+    expect(report).not.toMatch(/AmazonEC2ContainerRegistryReadOnly/);
+  });
+});
