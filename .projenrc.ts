@@ -128,6 +128,11 @@ project.addTask('examples', {
   exec: 'ts-node --project examples/tsconfig.json scripts/synth-examples.ts',
 });
 
+project.addTask('mutation', {
+  description: 'Mutation testing of lib/ with StrykerJS (slow: minutes; not part of npm test); report in artifacts/mutation/',
+  exec: 'stryker run',
+});
+
 project.addTask('bench', {
   description: 'Benchmark synth time and policy sizes; prints a table (see BENCHMARKS.md)',
   exec: 'node --expose-gc -r ts-node/register scripts/bench.ts',
