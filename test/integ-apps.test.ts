@@ -10,6 +10,7 @@ function synthesize(file: string): cxapi.CloudAssembly {
   const previous = process.env.CDK_OUTDIR;
   process.env.CDK_OUTDIR = outdir;
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     jest.isolateModules(() => require(path.join(__dirname, file)));
   } finally {
     process.env.CDK_OUTDIR = previous;
