@@ -63,6 +63,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'esbuild',
   ],
 
+  // lib/**/*.lambda.ts become Lambda functions bundled by esbuild at build time (assets/), with the ECR client
+  // inside the bundle: the handler runs with the SDK version its tests ran against.
+  lambdaOptions: {
+    runtime: awscdk.LambdaRuntime.NODEJS_24_X,
+    bundlingOptions: { externals: [] },
+    awsSdkConnectionReuse: false,
+  },
+
   jestOptions: {
     updateSnapshot: UpdateSnapshot.NEVER,
     passWithNoTests: false,
@@ -82,6 +90,9 @@ project.npmignore?.removePatterns('dist');
 project.npmignore?.addPatterns('/dist/**/*.ts', '!/dist/**/*.d.ts', '/examples/', '/scripts/', '/artifacts/', '/cdk.out/',
   '/rosetta/', '/.jsii.tabl.json');
 project.gitignore.addPatterns('/cdk.out/', '/artifacts/', '*.tgz', '/.jsii.tabl.json');
+
+// The custom resource handler and the modules it bundles use the ECR client, which esbuild puts in the bundle.
+project.eslint?.allowDevDeps('lib/existing-repository/**');
 
 // jsii prints an end-of-life banner on Node 20, which this project still supports.
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
@@ -108,6 +119,8 @@ const bindings = project.addTask('bindings', {
 project.testTask.prependSpawn(bindings);
 project.testTask.prependSpawn(rosetta);
 project.testTask.prependSpawn(project.compileTask);
+// The custom resource handler's bundle (assets/) must exist before anything synthesizes a stack that uses it.
+project.testTask.prependSpawn(project.tasks.tryFind('bundle')!);
 
 // Locally and in CI, `package` builds the npm package only: the other languages' packages need Maven, .NET,
 // Go and PyPI tooling. A release machine sets RELEASE=true to build all five (see CONTRIBUTING.md).
@@ -125,7 +138,10 @@ project.eslint?.addLintPattern('scripts');
 
 project.addTask('examples', {
   description: 'Synthesize every app in examples/ to CloudFormation under cdk.out/<example>/',
-  exec: 'ts-node --project examples/tsconfig.json scripts/synth-examples.ts',
+  steps: [
+    { spawn: 'bundle' },
+    { exec: 'ts-node --project examples/tsconfig.json scripts/synth-examples.ts' },
+  ],
 });
 
 project.addTask('mutation', {
@@ -135,7 +151,10 @@ project.addTask('mutation', {
 
 project.addTask('bench', {
   description: 'Benchmark synth time and policy sizes; prints a table (see BENCHMARKS.md)',
-  exec: 'node --expose-gc -r ts-node/register scripts/bench.ts',
+  steps: [
+    { spawn: 'bundle' },
+    { exec: 'node --expose-gc -r ts-node/register scripts/bench.ts' },
+  ],
   env: { TS_NODE_PROJECT: 'scripts/tsconfig.json' },
 });
 
