@@ -1,6 +1,7 @@
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { ExistingRepositoryPolicy } from './existing-repository-policy';
 import { grantIdentity, IdentityGrant } from './identity-grant';
 import { IdentityPolicy } from './identity-policy';
 import { ECR_PULL_ACTIONS } from './pull-actions';
@@ -31,6 +32,18 @@ export interface AnyscaleEcrAccessProps {
    * @default IdentityPolicy.READ_ONLY - `AmazonEC2ContainerRegistryReadOnly`, as in Anyscale's guide
    */
   readonly identityPolicy?: IdentityPolicy;
+
+  /**
+   * What to do with an imported repository whose policy needs a statement for the role (the repository is in
+   * another account than the role).
+   *
+   * `ExistingRepositoryPolicy.MERGE` adds the statement to the repository's existing policy with a custom
+   * resource of the stack that imports it (which must be a stack of the repository's account), keeping every
+   * other statement, and removes exactly that statement on deletion.
+   *
+   * @default ExistingRepositoryPolicy.REPORT - nothing is changed; a warning holds the statement to add by hand
+   */
+  readonly existingRepositoryPolicy?: ExistingRepositoryPolicy;
 }
 
 /**
@@ -69,6 +82,7 @@ export class AnyscaleEcrAccess extends Construct {
 
   private readonly repositories = new Set<ecr.IRepository>();
   private readonly identity: IdentityGrant;
+  private readonly existingRepositoryPolicy: ExistingRepositoryPolicy;
 
   constructor(scope: Construct, id: string, props: AnyscaleEcrAccessProps) {
     super(scope, id);
@@ -80,6 +94,7 @@ export class AnyscaleEcrAccess extends Construct {
       );
     }
     this.role = props.role;
+    this.existingRepositoryPolicy = props.existingRepositoryPolicy ?? ExistingRepositoryPolicy.REPORT;
     this.identity = grantIdentity(this.role, props.identityPolicy ?? IdentityPolicy.READ_ONLY, this);
     props.repositories.forEach(repository => this.addRepository(repository));
   }
@@ -93,7 +108,7 @@ export class AnyscaleEcrAccess extends Construct {
     }
     this.repositories.add(repository);
     this.identity.addRepository(repository);
-    grantRepository(this.role, repository, this);
+    grantRepository(this.role, repository, this, this.existingRepositoryPolicy);
   }
 
   /** The repositories this construct grants, in the order they were added. */

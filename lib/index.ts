@@ -3,3 +3,4 @@ export * from './identity-policy';
 export * from './node-role';
 export * from './warnings';
 export * from './organization-access';
+export * from './existing-repository-policy';

@@ -24,4 +24,14 @@ export const NagAcknowledgements = {
         'node role (cdk-anyscale-ecr-access). For repository-scoped permissions use IdentityPolicy.REPOSITORY_SCOPED.',
     });
   },
+
+  /** The handler of the existing-repository custom resource writes its logs with the AWS managed basic role. */
+  lambdaBasicExecution(role: IConstruct): void {
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      reason: 'AWSLambdaBasicExecutionRole only lets the ExistingRepositoryPolicy.MERGE handler write its own CloudWatch ' +
+        'logs; its ECR permissions are an inline policy limited to three policy actions on the repositories it serves ' +
+        '(cdk-anyscale-ecr-access).',
+    });
+  },
 };

@@ -4,6 +4,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { AccountRelation, compareAccounts, Placement, repositoryPlacement, rolePlacement } from './accounts';
 import { displayArn } from './display';
+import { ExistingRepositoryStatement } from './existing-repository/existing-repository-statement';
+import { ExistingRepositoryPolicy } from './existing-repository-policy';
 import { ECR_PULL_ACTIONS } from './pull-actions';
 import { PULL_STATEMENT_SID, RepositoryPolicy } from './repository-policy';
 import { AnyscaleEcrAccessWarnings } from './warnings';
@@ -14,10 +16,15 @@ import { AnyscaleEcrAccessWarnings } from './warnings';
  * role's identity policy is enough there. When the accounts cannot be compared at synth time, the statement
  * is added anyway: naming a role of the repository's own account grants nothing it did not have.
  *
- * What cannot be applied here (an imported repository, a role whose account the repository's stack cannot
- * name) becomes a warning on `reporter` that says where and how to apply it.
+ * What cannot be applied here (an imported repository without the MERGE opt-in, a role whose account the
+ * repository's stack cannot name) becomes a warning on `reporter` that says where and how to apply it.
  */
-export function grantRepository(role: iam.IRole, repository: ecr.IRepository, reporter: IConstruct): void {
+export function grantRepository(
+  role: iam.IRole,
+  repository: ecr.IRepository,
+  reporter: IConstruct,
+  existing: ExistingRepositoryPolicy = ExistingRepositoryPolicy.REPORT,
+): void {
   const rolePlace = rolePlacement(role);
   const repositoryPlace = repositoryPlacement(repository);
   if (compareAccounts(rolePlace.account, repositoryPlace.account) === AccountRelation.SAME) {
@@ -25,13 +32,8 @@ export function grantRepository(role: iam.IRole, repository: ecr.IRepository, re
   }
   assertSamePartition(role, rolePlace, repository, repositoryPlace);
 
-  if (!repositoryPlace.owned) {
-    warnNotApplied(reporter, role, repository,
-      `repository ${repository.repositoryName} is imported, and CDK cannot change the resource policy of a ` +
-      'repository it does not define. In the repository\'s account, define the repository in a CDK stack and pass ' +
-      'it to AnyscaleEcrAccess there, or add this statement to its permissions (ECR console > Repositories > ' +
-      `${repository.repositoryName} > Permissions > Edit policy JSON, keeping the statements already there): ` +
-      JSON.stringify(pullStatementJson(role)));
+  const target = pullStatementTarget(role, repository, repositoryPlace, existing, reporter);
+  if (!target) {
     return;
   }
 
@@ -47,7 +49,42 @@ export function grantRepository(role: iam.IRole, repository: ecr.IRepository, re
   if (rolePlace.owned) {
     ensureReferenceable(role, repository);
   }
-  RepositoryPolicy.of(repository).addRole(role.roleArn);
+  target.addRole(role.roleArn);
+}
+
+/**
+ * Where the role's ARN goes: the policy of a repository this app defines, or (when the user opted in) the
+ * statement a custom resource keeps in an imported repository of the importing stack's account. Otherwise
+ * a warning that holds the statement, and `undefined`.
+ */
+function pullStatementTarget(
+  role: iam.IRole,
+  repository: ecr.IRepository,
+  repositoryPlace: Placement,
+  existing: ExistingRepositoryPolicy,
+  reporter: IConstruct,
+): { addRole(roleArn: string): void } | undefined {
+  if (repositoryPlace.owned) {
+    return RepositoryPolicy.of(repository);
+  }
+  const inStackAccount = compareAccounts(repositoryPlace.account, Stack.of(repository).account) === AccountRelation.SAME;
+  if (existing === ExistingRepositoryPolicy.MERGE && inStackAccount) {
+    return ExistingRepositoryStatement.of(repository);
+  }
+  const howToMerge = inStackAccount
+    ? 'Set existingRepositoryPolicy: ExistingRepositoryPolicy.MERGE to let a custom resource of stack ' +
+      `${Stack.of(repository).stackName} add the statement and keep the others, or add it`
+    : existing === ExistingRepositoryPolicy.MERGE
+      ? 'ExistingRepositoryPolicy.MERGE only changes repositories of the importing stack\'s own account, and this one ' +
+        `is in account ${displayArn(repositoryPlace.account)}: import it in a stack of that account, or add the statement`
+      : 'Import the repository in a stack of its own account and set existingRepositoryPolicy: ' +
+        'ExistingRepositoryPolicy.MERGE there, or add the statement';
+  warnNotApplied(reporter, role, repository,
+    `repository ${repository.repositoryName} is imported, and CDK cannot change the resource policy of a ` +
+    `repository it does not define. ${howToMerge} by hand (ECR console > Repositories > ` +
+    `${repository.repositoryName} > Permissions > Edit policy JSON, keeping the statements already there): ` +
+    JSON.stringify(pullStatementJson(role)));
+  return undefined;
 }
 
 /** The statement the library writes, as JSON for a person to paste into a repository policy. */

@@ -56,12 +56,7 @@ export class RepositoryPolicy implements IAspect {
       return;
     }
     this.rendered = true;
-    const stack = Stack.of(this.repository);
-    // Sorted by the ARN as CloudFormation will render it: token strings carry run-dependent numbers.
-    const principals = [...this.roleArns]
-      .map(arn => ({ arn, key: renderedKey(stack, arn) }))
-      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-      .map(({ arn }) => new iam.ArnPrincipal(arn));
+    const principals = sortByRendering(Stack.of(this.repository), [...this.roleArns]).map(arn => new iam.ArnPrincipal(arn));
     this.repository.addToResourcePolicy(new iam.PolicyStatement({
       sid: PULL_STATEMENT_SID,
       principals,
@@ -83,6 +78,17 @@ export class RepositoryPolicy implements IAspect {
 }
 
 const policies = new WeakMap<ecr.IRepository, RepositoryPolicy>();
+
+/**
+ * ARNs sorted as CloudFormation will render them: token strings carry run-dependent numbers, so sorting them as
+ * they are would reorder principals between runs.
+ */
+export function sortByRendering(stack: Stack, arns: string[]): string[] {
+  return arns
+    .map(arn => ({ arn, key: renderedKey(stack, arn) }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map(({ arn }) => arn);
+}
 
 /** The same role ARNs are sorted in many repositories of a stack: each is resolved once per stack. */
 const renderedKeys = new WeakMap<Stack, Map<string, string>>();

@@ -4,8 +4,9 @@ import * as path from 'path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { AnyscaleEcrAccess, AnyscaleNodeRole, IdentityPolicy } from '../lib';
+import { AnyscaleEcrAccess, AnyscaleNodeRole, ExistingRepositoryPolicy, IdentityPolicy } from '../lib';
 import { synthesizeExample } from '../scripts/example-apps';
 
 // cdk-nag 3 runs as a validation plugin at synth: findings that are not acknowledged fail synthesis.
@@ -25,7 +26,7 @@ function nagReport(synth: () => void): string {
   }
 }
 
-test.each(['one-account', 'two-accounts', 'registry-account-only'])('example %s passes AwsSolutionsChecks', name => {
+test.each(['one-account', 'two-accounts', 'registry-account-only', 'existing-repository'])('example %s passes AwsSolutionsChecks', name => {
   const report = nagReport(() => synthesizeExample(path.join(__dirname, '..', 'examples', `${name}.ts`),
     path.join(outRoot, name), [new AwsSolutionsChecks(new App())]));
   expect(report).toBe('');
@@ -58,6 +59,19 @@ describe('the library acknowledges only the findings it brings', () => {
     });
     expect(report).toMatch(/wildcard permissions[\s\S]*Node\/Broad\/Resource/);
     expect(report).not.toMatch(/AnyscaleEcrReadOnly/);
+  });
+
+  test('the handler of ExistingRepositoryPolicy.MERGE passes; another function with the same managed policy still fails IAM4', () => {
+    const report = appWith(stack => {
+      new AnyscaleEcrAccess(stack, 'Access', {
+        role: AnyscaleNodeRole.fromCloudId(stack, 'NodeRole', 'cld_abc123', { account: '333333333333' }),
+        repositories: [ecr.Repository.fromRepositoryName(stack, 'Existing', 'images')],
+        existingRepositoryPolicy: ExistingRepositoryPolicy.MERGE,
+      });
+      new lambda.Function(stack, 'Other', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {}') });
+    });
+    expect(report).toMatch(/Node\/Other\/ServiceRole\/Resource[\s\S]*AWSLambdaBasicExecutionRole/);
+    expect(report).not.toMatch(/AnyscaleEcrExistingRepositoryHandler/);
   });
 
   test('another AWS managed policy on the node role still fails IAM4', () => {

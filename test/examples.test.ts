@@ -28,7 +28,7 @@ const NODE_ROLE_PRINCIPAL = {
 
 test('every example app is covered here', () => {
   const apps = fs.readdirSync(examplesDir).filter(file => file.endsWith('.ts')).sort();
-  expect(apps).toEqual(['one-account.ts', 'registry-account-only.ts', 'two-accounts.ts']);
+  expect(apps).toEqual(['existing-repository.ts', 'one-account.ts', 'registry-account-only.ts', 'two-accounts.ts']);
 });
 
 test('one-account: the imported node role gets the read-only policy; the repository gets no statement', () => {
@@ -72,4 +72,20 @@ test('registry-account-only: both repositories grant the role; the identity warn
   ]);
   // The same setup without the acknowledgement warns: see identity-grant.test.ts.
   expect(stack.messages).toEqual([]);
+});
+
+test('existing-repository: one custom resource per imported repository adds the statement; nothing else is defined for them', () => {
+  // WHEN
+  const assembly = synth('existing-repository');
+  // THEN
+  const registry = template(assembly, 'AnyscaleExistingRepositories');
+  registry.resourceCountIs('AWS::ECR::Repository', 0);
+  registry.resourceCountIs('AWS::Lambda::Function', 1);
+  const statements = Object.values<any>(registry.findResources('Custom::AnyscaleEcrRepositoryStatement')).map(r => r.Properties);
+  expect(statements.map(p => [p.RepositoryName, p.Sid, p.Principals])).toEqual([
+    ['anyscale/ray-images', 'AnyscaleEcrPullAnyscaleExistingRepositories', [NODE_ROLE_PRINCIPAL.AWS]],
+    ['anyscale/serve', 'AnyscaleEcrPullAnyscaleExistingRepositories', [NODE_ROLE_PRINCIPAL.AWS]],
+  ]);
+  expect(statements.every(p => JSON.stringify(p.Actions) === JSON.stringify(AnyscaleEcrAccess.PULL_ACTIONS))).toBe(true);
+  expect(assembly.getStackByName('AnyscaleExistingRepositories').messages).toEqual([]);
 });

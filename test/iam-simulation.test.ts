@@ -4,7 +4,8 @@ import * as path from 'path';
 import { App, PhysicalName, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { AnyscaleEcrAccess, AnyscaleNodeRole, IdentityPolicy } from '../lib';
+import { AnyscaleEcrAccess, AnyscaleNodeRole, ExistingRepositoryPolicy, IdentityPolicy } from '../lib';
+import { FakeEcr } from './existing-repository/fake-ecr';
 import { synthesizeExample } from '../scripts/example-apps';
 import { IamModel } from './support/iam-model';
 import { DeployEnv } from './support/intrinsics';
@@ -35,7 +36,7 @@ function repoArn(partition: string, region: string, account: string, name: strin
   return `arn:${partition}:ecr:${region}:${account}:repository/${name}`;
 }
 
-const scenarios: Record<string, () => Scenario> = {
+const scenarios: Record<string, () => Scenario | Promise<Scenario>> = {
   'one account (examples/one-account.ts), plus a repository the construct was not given': () => {
     const assembly = synthesizeExample(path.join(__dirname, '..', 'examples', 'one-account.ts'), path.join(outdir(), 'one'));
     return {
@@ -130,6 +131,38 @@ const scenarios: Record<string, () => Scenario> = {
       notGranted: repoArn('aws-us-gov', 'us-gov-west-1', REGISTRY, 'other'),
     };
   },
+  'existing repositories with other statements, merged by the custom resource (ExistingRepositoryPolicy.MERGE)': async () => {
+    // GIVEN repositories that CI created, whose policies already let CI push; and one this app does not grant
+    const ciPush = { Sid: 'CiPush', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${REGISTRY}:role/ci` }, Action: ['ecr:PutImage'] };
+    const ecr0 = new FakeEcr()
+      .withRepository('anyscale/ray-images', { Version: '2012-10-17', Statement: [ciPush] })
+      .withRepository('anyscale/serve')
+      .withRepository('anyscale/other', { Version: '2012-10-17', Statement: [ciPush] });
+    const app = new App();
+    const node = stackIn(app, 'Node', NODE);
+    const registry = stackIn(app, 'Registry', REGISTRY);
+    const roleArn = `arn:aws:iam::${NODE}:role/cld_abc123-cluster_node_role`;
+    const names = ['anyscale/ray-images', 'anyscale/serve'];
+    // WHEN the registry account merges, and the node account attaches the identity side
+    new AnyscaleEcrAccess(registry, 'Grant', {
+      role: AnyscaleNodeRole.fromRoleArn(registry, 'NodeRole', roleArn),
+      repositories: names.map(name => ecr.Repository.fromRepositoryName(registry, name, name)),
+      existingRepositoryPolicy: ExistingRepositoryPolicy.MERGE,
+    });
+    new AnyscaleEcrAccess(node, 'Identity', {
+      role: AnyscaleNodeRole.fromRoleArn(node, 'NodeRole', roleArn),
+      repositories: names.map(name => ecr.Repository.fromRepositoryArn(node, name, repoArn('aws', 'us-west-2', REGISTRY, name))),
+    });
+    const model = IamModel.fromAssembly(app.synth(), { Node: env(NODE), Registry: env(REGISTRY) });
+    // THEN (checked by the tests below) the policies as the handler leaves them in ECR
+    return {
+      model: await model.deployMerges(ecr0, env(REGISTRY)),
+      partition: 'aws',
+      nodeRoleArn: roleArn,
+      granted: names.map(name => repoArn('aws', 'us-west-2', REGISTRY, name)),
+      notGranted: repoArn('aws', 'us-west-2', REGISTRY, 'anyscale/other'),
+    };
+  },
 };
 
 let outRoot: string | undefined;
@@ -137,18 +170,18 @@ const outdir = () => (outRoot ??= fs.mkdtempSync(path.join(os.tmpdir(), 'anyscal
 afterAll(() => outRoot && fs.rmSync(outRoot, { recursive: true, force: true }));
 
 /** Each scenario is synthesized once (an example app module runs only once per test file). */
-const built = new Map<string, Scenario>();
-function scenario(name: string): Scenario {
+const built = new Map<string, Promise<Scenario>>();
+function scenario(name: string): Promise<Scenario> {
   if (!built.has(name)) {
-    built.set(name, scenarios[name]());
+    built.set(name, Promise.resolve(scenarios[name]()));
   }
   return built.get(name)!;
 }
 
 describe.each(Object.keys(scenarios))('%s', name => {
   let s: Scenario;
-  beforeAll(() => {
-    s = scenario(name);
+  beforeAll(async () => {
+    s = await scenario(name);
   });
 
   test('the node role is allowed the pull actions on each granted repository, and GetAuthorizationToken on *', async () => {
@@ -197,7 +230,7 @@ describe.each(Object.keys(scenarios))('%s', name => {
 describe('the simulation notices breakage', () => {
   test('without the repository statement a cross-account pull is denied; without the identity policy too', async () => {
     // GIVEN
-    const s = scenario('two accounts, role imported by cloud id (examples/two-accounts.ts)');
+    const s = await scenario('two accounts, role imported by cloud id (examples/two-accounts.ts)');
     const [repository] = s.granted;
     expect(await s.model.decide(s.nodeRoleArn, 'ecr:BatchGetImage', repository)).toBe('Allowed');
     // WHEN / THEN
@@ -205,5 +238,20 @@ describe('the simulation notices breakage', () => {
       .toBe('ImplicitlyDenied');
     expect(await s.model.withoutIdentityPolicies(s.nodeRoleArn).decide(s.nodeRoleArn, 'ecr:BatchGetImage', repository))
       .toBe('ImplicitlyDenied');
+  });
+
+  test('an existing repository whose merge did not run denies the cross-account pull; CI keeps its push either way', async () => {
+    const s = await scenario('existing repositories with other statements, merged by the custom resource (ExistingRepositoryPolicy.MERGE)');
+    const [repository] = s.granted;
+    const ci = `arn:aws:iam::${REGISTRY}:role/ci`;
+    const ciPolicies = [{ name: 'ci', policy: { Version: '2012-10-17', Statement: [] } }];
+    expect(await s.model.decide(s.nodeRoleArn, 'ecr:BatchGetImage', repository)).toBe('Allowed');
+    expect(await s.model.decide(ci, 'ecr:PutImage', repository, ciPolicies)).toBe('Allowed');
+    const unmerged = s.model.withRepositoryPolicy(repository, {
+      Version: '2012-10-17',
+      Statement: (s.model.repositoryPolicy(repository)!.Statement as any[]).filter(statement => statement.Sid === 'CiPush'),
+    });
+    expect(await unmerged.decide(s.nodeRoleArn, 'ecr:BatchGetImage', repository)).toBe('ImplicitlyDenied');
+    expect(await unmerged.decide(ci, 'ecr:PutImage', repository, ciPolicies)).toBe('Allowed');
   });
 });

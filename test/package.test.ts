@@ -1,6 +1,8 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { App, Stack, Stage } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 
 // npm pack with srcdir 'lib' can silently produce a package with no JavaScript. This packs the real tarball
 // (the test task compiles first) and checks that what package.json points at is inside it.
@@ -34,6 +36,7 @@ test('the tarball holds main, types, the jsii assembly and the compiled modules'
     manifest.main, manifest.types, '.jsii', 'package.json', 'README.md', 'LICENSE', 'API.md',
     'dist/anyscale-ecr-access.js', 'dist/node-role.js', 'dist/identity-grant.js', 'dist/repository-grant.js',
     'dist/organization-access.js', 'dist/repository-policy.js', 'dist/quotas.js',
+    'dist/existing-repository/merge-policy-function.js', 'assets/lib/existing-repository/merge-policy.lambda/index.js',
   ]));
 });
 
@@ -48,6 +51,22 @@ test('the unpacked package loads and exports the public API', () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loads the unpacked JavaScript, not a source module
   const api = require(path.join(packDir, 'package', manifest.main));
   expect(Object.keys(api).sort()).toEqual([
-    'AnyscaleEcrAccess', 'AnyscaleEcrAccessWarnings', 'AnyscaleEcrOrganizationAccess', 'AnyscaleNodeRole', 'IdentityPolicy',
+    'AnyscaleEcrAccess', 'AnyscaleEcrAccessWarnings', 'AnyscaleEcrOrganizationAccess', 'AnyscaleNodeRole',
+    'ExistingRepositoryPolicy', 'IdentityPolicy',
   ]);
+});
+
+test('the unpacked package finds its handler bundle when a stack merges into an existing repository', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loads the unpacked JavaScript, not a source module
+  const api = require(path.join(packDir, 'package', manifest.main));
+  const stack = new Stack(new App(), 'Registry', { env: { account: '222222222222', region: 'us-east-1' } });
+  new api.AnyscaleEcrAccess(stack, 'Access', {
+    role: api.AnyscaleNodeRole.fromCloudId(stack, 'NodeRole', 'cld_abc', { account: '111111111111' }),
+    repositories: [ecr.Repository.fromRepositoryName(stack, 'Images', 'images')],
+    existingRepositoryPolicy: api.ExistingRepositoryPolicy.MERGE,
+  });
+  const assembly = Stage.of(stack)!.synth();
+  const assets = JSON.parse(fs.readFileSync(path.join(assembly.directory, 'Registry.assets.json'), 'utf8'));
+  const [source] = Object.values<any>(assets.files).map(file => file.source.path);
+  expect(fs.readFileSync(path.join(assembly.directory, source, 'index.js'), 'utf8')).toContain('GetRepositoryPolicyCommand');
 });

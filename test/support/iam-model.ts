@@ -1,6 +1,10 @@
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import * as cxapi from 'aws-cdk-lib/cx-api';
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { DeployEnv, ResolveContext, resolveIntrinsics } from './intrinsics';
+import { EXISTING_STATEMENT_RESOURCE_TYPE } from '../../lib/existing-repository/existing-repository-statement';
+import { applyEvent, MergeProperties } from '../../lib/existing-repository/merge-policy.lambda';
+import { FakeEcr, instantBackoff } from '../existing-repository/fake-ecr';
 import * as managed from '../fixtures/aws-managed-policies.json';
 
 type PolicyDocument = Record<string, unknown>;
@@ -37,8 +41,27 @@ export class IamModel {
 
   private readonly identity = new Map<string, Array<{ name: string; policy: PolicyDocument }>>();
   private readonly repositories = new Map<string, PolicyDocument | undefined>();
+  /** Custom resources that merge a statement into an existing repository's policy, with resolved properties. */
+  private readonly merges: Array<{ repositoryArn: string; properties: MergeProperties }> = [];
 
   private constructor() {}
+
+  /**
+   * Deploys the app's ExistingRepositoryPolicy.MERGE custom resources: each Create event runs the real handler
+   * against `ecr`, which holds the repositories as they were before the deployment. The model then has every
+   * repository of `ecr` (with `account` and `region`) with its policy as ECR holds it afterwards.
+   */
+  public async deployMerges(ecr: FakeEcr, env: DeployEnv): Promise<IamModel> {
+    const copy = this.copy();
+    for (const { properties } of this.merges) {
+      const event = { RequestType: 'Create', ResourceProperties: { ServiceToken: 'simulation', ...properties } };
+      await applyEvent(event as unknown as CloudFormationCustomResourceEvent, ecr.client, instantBackoff());
+    }
+    for (const name of ecr.repositories.keys()) {
+      copy.repositories.set(`arn:${env.partition}:ecr:${env.region}:${env.account}:repository/${name}`, ecr.policy(name));
+    }
+    return copy;
+  }
 
   /** The identity policies attached to a role, by ARN. */
   public identityPolicies(roleArn: string) {
@@ -119,6 +142,12 @@ export class IamModel {
             this.attach(roleArn(name), `${ctx.stackName}/${logicalId}`, resolveIntrinsics(props.PolicyDocument, ctx));
           }
           break;
+        case EXISTING_STATEMENT_RESOURCE_TYPE: {
+          const { RepositoryName, Sid, Principals, Actions } = props;
+          const properties = resolveIntrinsics({ RepositoryName, Sid, Principals, Actions }, ctx) as MergeProperties;
+          this.merges.push({ repositoryArn: `arn:${partition}:ecr:${ctx.env.region}:${account}:repository/${properties.RepositoryName}`, properties });
+          break;
+        }
         case 'AWS::ECR::Repository':
           this.repositories.set(resolveIntrinsics({ 'Fn::GetAtt': [logicalId, 'Arn'] }, ctx),
             props.RepositoryPolicyText === undefined ? undefined : resolveIntrinsics(props.RepositoryPolicyText, ctx));
@@ -135,6 +164,7 @@ export class IamModel {
     const copy = new IamModel();
     this.identity.forEach((policies, arn) => copy.identity.set(arn, [...policies]));
     this.repositories.forEach((policy, arn) => copy.repositories.set(arn, policy));
+    copy.merges.push(...this.merges);
     return copy;
   }
 }
