@@ -144,6 +144,11 @@ project.addTask('examples', {
   ],
 });
 
+project.addTask('integ:snapshot', {
+  description: 'Write the snapshots of the integ apps (test/integ.*.ts) to test/<file>.snapshot/, as integ-runner lays them out',
+  exec: 'ts-node --project test/tsconfig.json scripts/integ-snapshots.ts',
+});
+
 project.addTask('mutation', {
   description: 'Mutation testing of lib/ with StrykerJS (slow: minutes; not part of npm test); report in artifacts/mutation/',
   exec: 'stryker run',
