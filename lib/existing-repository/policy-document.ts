@@ -68,14 +68,23 @@ export function removeStatement(document: PolicyDocument, sid: string): PolicyDo
   return { fields: document.fields, statements: document.statements.filter(s => s.Sid !== sid) };
 }
 
-/** Deep equality of JSON values, where the order of object keys does not matter and the order of list items does. */
-export function sameJson(a: unknown, b: unknown): boolean {
-  return canonical(a) === canonical(b);
+/**
+ * Whether two lists of statements grant the same, as far as the text ECR hands back can differ from the text
+ * written: whitespace and key order aside, a list may come back in another order or, with one element, as a
+ * plain string (as IAM does for other resource policies). Statement order matters.
+ */
+export function sameStatements(a: Statement[], b: Statement[]): boolean {
+  return canonical(a, true) === canonical(b, true);
 }
 
-function canonical(value: unknown): string {
+function canonical(value: unknown, statementList = false): string {
   if (Array.isArray(value)) {
-    return `[${value.map(canonical).join(',')}]`;
+    const items = value.map(item => canonical(item));
+    if (statementList) {
+      return `[${items.join(',')}]`;
+    }
+    const unique = [...new Set(items)].sort();
+    return unique.length === 1 ? unique[0] : `[${unique.join(',')}]`;
   }
   if (value !== null && typeof value === 'object') {
     const record = value as Record<string, unknown>;

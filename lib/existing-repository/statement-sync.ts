@@ -4,7 +4,7 @@ import {
   PolicyDocument,
   removeStatement,
   renderPolicy,
-  sameJson,
+  sameStatements,
   Statement,
   upsertStatement,
 } from './policy-document';
@@ -69,7 +69,7 @@ export class StatementSync {
       }
       const current = await this.store.read();
       const planned = plan(current);
-      if (!planned || sameJson(planned.desired.statements, planned.document.statements)) {
+      if (!planned || sameStatements(planned.desired.statements, planned.document.statements)) {
         return;
       }
       const before = await this.store.read();
@@ -98,7 +98,7 @@ export class StatementSync {
     if (after.kind === 'no-repository') {
       return false;
     }
-    return sameJson(statements, planned.desired.statements);
+    return sameStatements(statements, planned.desired.statements);
   }
 }
 

@@ -27,6 +27,7 @@ export class FakeEcr {
   private readonly throttles = new Map<EcrCall, number>();
   private readonly hooks: Array<{ call: EcrCall; nth: number; run: () => void }> = [];
   private readonly counts = new Map<EcrCall, number>();
+  private normalize = false;
 
   constructor() {
     const mock = mockClient(this.client);
@@ -40,8 +41,9 @@ export class FakeEcr {
     mock.on(SetRepositoryPolicyCommand).callsFake(input => this.serve('SetRepositoryPolicy', () => {
       this.policyOf(input.repositoryName);
       JSON.parse(input.policyText); // ECR rejects text that is not JSON.
-      this.repositories.set(input.repositoryName, input.policyText);
-      this.writes.push(input.policyText);
+      const stored = this.normalize ? normalized(input.policyText) : input.policyText;
+      this.repositories.set(input.repositoryName, stored);
+      this.writes.push(stored);
       return { repositoryName: input.repositoryName, policyText: input.policyText };
     }));
     mock.on(DeleteRepositoryPolicyCommand).callsFake(input => this.serve('DeleteRepositoryPolicy', () => {
@@ -58,6 +60,15 @@ export class FakeEcr {
   /** Creates a repository, with a policy text or none. */
   public withRepository(name: string, policy?: unknown): this {
     this.repositories.set(name, policy === undefined ? undefined : typeof policy === 'string' ? policy : JSON.stringify(policy));
+    return this;
+  }
+
+  /**
+   * Stores policies rewritten the way an AWS service may hand them back: pretty-printed, keys reordered, and
+   * lists of one element as plain strings.
+   */
+  public normalizing(): this {
+    this.normalize = true;
     return this;
   }
 
@@ -101,6 +112,20 @@ export class FakeEcr {
       this.hooks.filter(hook => hook.call === call && hook.nth === count).forEach(hook => hook.run());
     }
   }
+}
+
+function normalized(text: string): string {
+  const collapse = (value: unknown, key?: string): unknown => {
+    if (Array.isArray(value)) {
+      const items = value.map(item => collapse(item));
+      return items.length === 1 && key !== 'Statement' ? items[0] : items;
+    }
+    if (value !== null && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, collapse(v, k)]));
+    }
+    return value;
+  };
+  return JSON.stringify(collapse(JSON.parse(text)), null, 2);
 }
 
 /** Backoff without waiting, recording the delays it would have waited. */

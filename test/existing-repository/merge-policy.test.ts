@@ -109,6 +109,29 @@ describe('Create', () => {
   });
 });
 
+describe('an ECR that hands back the policy reformatted', () => {
+  test('create converges in one write, a repeated create writes nothing, delete removes the statement', async () => {
+    // GIVEN an ECR that pretty-prints, reorders keys and turns one-element lists into strings
+    const ecr = new FakeEcr().normalizing().withRepository('images', EXISTING_POLICY);
+    // WHEN / THEN
+    await applyEvent(create(), ecr.client, instantBackoff());
+    expect(ecr.writes).toHaveLength(1);
+    expect(ecr.policy('images').Statement[1]).toEqual({ ...ours(), Principal: { AWS: NODE_ROLE } });
+    await applyEvent(create(), ecr.client, instantBackoff());
+    expect(ecr.writes).toHaveLength(1);
+    await applyEvent(remove(), ecr.client, instantBackoff());
+    expect(ecr.policy('images').Statement).toEqual([FOREIGN]);
+  });
+
+  test('a statement that differs in more than form is rewritten', async () => {
+    const ecr = new FakeEcr().normalizing().withRepository('images', EXISTING_POLICY);
+    await applyEvent(create(), ecr.client, instantBackoff());
+    await applyEvent(update(props({ Principals: [NODE_ROLE, OTHER_ROLE] }), props()), ecr.client, instantBackoff());
+    expect(ecr.writes).toHaveLength(2);
+    expect(ecr.policy('images').Statement[1].Principal).toEqual({ AWS: [NODE_ROLE, OTHER_ROLE] });
+  });
+});
+
 describe('Update', () => {
   test('replaces the principals of our statement in place and keeps the physical id', async () => {
     const ecr = new FakeEcr().withRepository('images', { Version: '2012-10-17', Statement: [FOREIGN, ours(), { ...FOREIGN, Sid: 'After' }] });
