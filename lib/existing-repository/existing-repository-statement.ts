@@ -18,6 +18,12 @@ export const HANDLER_ACTIONS = ['ecr:GetRepositoryPolicy', 'ecr:SetRepositoryPol
 const HANDLER_ID = 'AnyscaleEcrExistingRepositoryHandler';
 
 /**
+ * The most repositories one stack's handler serves. Its role names each one; past about 100 ARNs, CDK spreads the
+ * statements over more managed policies than IAM's default quota of 10 per role allows.
+ */
+export const MAX_REPOSITORIES_PER_HANDLER = 100;
+
+/**
  * The statement this library keeps in the policy of one repository that the app imports, written by a custom
  * resource of the importing stack. Every construct that grants on the repository adds its role here, so the
  * repository gets one statement and one writer per stack (ECR has no conditional write).
@@ -42,10 +48,8 @@ export class ExistingRepositoryStatement extends Construct {
     super(stack, id);
     this.sid = statementSid(stack);
     const handler = handlerOf(stack);
-    handler.addToRolePolicy(new iam.PolicyStatement({
-      actions: HANDLER_ACTIONS,
-      resources: [repository.repositoryArn],
-    }));
+    // A statement per repository: past one inline policy's size, CDK moves whole statements into managed policies.
+    handler.addToRolePolicy(new iam.PolicyStatement({ actions: HANDLER_ACTIONS, resources: [repository.repositoryArn] }));
     const principals = Lazy.list({ produce: () => sortByRendering(stack, [...this.roleArns]) });
     new CustomResource(this, 'Resource', {
       serviceToken: handler.functionArn,
@@ -90,6 +94,16 @@ function handlerOf(stack: Stack): MergePolicyFunction {
     timeout: Duration.minutes(5),
   });
   NagAcknowledgements.lambdaBasicExecution(handler.role!);
+  handler.node.addValidation({
+    validate: () => {
+      const served = stack.node.children.filter(child => child instanceof ExistingRepositoryStatement).length;
+      return served <= MAX_REPOSITORIES_PER_HANDLER ? [] : [
+        `Stack ${stack.stackName} merges the pull statement into ${served} imported repositories with ` +
+        `ExistingRepositoryPolicy.MERGE; one stack serves at most ${MAX_REPOSITORIES_PER_HANDLER}, because the handler's ` +
+        'role must name each repository within IAM\'s policy quotas. Import the repositories in several stacks.',
+      ];
+    },
+  });
   return handler;
 }
 

@@ -5,7 +5,8 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AnyscaleEcrAccess, AnyscaleEcrAccessWarnings, AnyscaleNodeRole, ExistingRepositoryPolicy } from '../../lib';
-import { EXISTING_STATEMENT_RESOURCE_TYPE } from '../../lib/existing-repository/existing-repository-statement';
+import { EXISTING_STATEMENT_RESOURCE_TYPE, MAX_REPOSITORIES_PER_HANDLER } from '../../lib/existing-repository/existing-repository-statement';
+import { measure, QUOTAS } from '../../lib/quotas';
 import { NODE_ACCOUNT, partitionArn, REGION, REGISTRY_ACCOUNT, stackIn, THIRD_ACCOUNT } from '../util';
 
 const MERGE = { existingRepositoryPolicy: ExistingRepositoryPolicy.MERGE };
@@ -142,6 +143,34 @@ describe('with ExistingRepositoryPolicy.MERGE', () => {
     }
     expect(() => Template.fromStack(stack)).toThrow(/The statement AnyscaleEcrPullRegistry for repository images is \d+ characters, over the AWS limit of 10240/);
   });
+});
+
+test.each([false, true])('100 imported repositories, the most one stack serves (minimizePolicies %s): each is named once, every policy within IAM limits', minimize => {
+  // GIVEN more repository ARNs than one inline policy of 10,240 characters can hold
+  const { stack, role } = registry(new App({ context: { '@aws-cdk/aws-iam:minimizePolicies': minimize } }));
+  const names = Array.from({ length: MAX_REPOSITORIES_PER_HANDLER }, (_, i) => `team/repository-${i}-${'x'.repeat(40)}`);
+  new AnyscaleEcrAccess(stack, 'Access', { role, repositories: names.map((name, i) => ecr.Repository.fromRepositoryName(stack, `Repo${i}`, name)), ...MERGE });
+  // WHEN
+  const template = Template.fromStack(stack);
+  // THEN CDK spreads the statements over the inline policy and managed overflow policies, each within its limit
+  const inline = Object.values<any>(template.findResources('AWS::IAM::Policy')).map(p => p.Properties.PolicyDocument);
+  const managed = Object.values<any>(template.findResources('AWS::IAM::ManagedPolicy')).map(p => p.Properties.PolicyDocument);
+  inline.forEach(document => expect(measure(stack, document).characters).toBeLessThanOrEqual(QUOTAS.inlinePolicyCharactersPerRole));
+  managed.forEach(document => expect(measure(stack, document).characters).toBeLessThanOrEqual(QUOTAS.managedPolicyCharacters));
+  expect(managed.length).toBeLessThanOrEqual(QUOTAS.managedPoliciesPerRole - 1); // AWSLambdaBasicExecutionRole is one
+  const named = [...inline, ...managed].flatMap(d => d.Statement).flatMap((st: any) => {
+    expect([...st.Action].sort()).toEqual(['ecr:DeleteRepositoryPolicy', 'ecr:GetRepositoryPolicy', 'ecr:SetRepositoryPolicy']);
+    return [st.Resource].flat().map((arn: any) => arn['Fn::Join'][1][2].split('repository/')[1]);
+  });
+  expect(named.sort()).toEqual([...names].sort());
+});
+
+test('101 imported repositories in one stack fail synthesis, naming the stack and the remedy', () => {
+  const { stack, role } = registry();
+  const repositories = Array.from({ length: MAX_REPOSITORIES_PER_HANDLER + 1 }, (_, i) => ecr.Repository.fromRepositoryName(stack, `Repo${i}`, `team/r${i}`));
+  new AnyscaleEcrAccess(stack, 'Access', { role, repositories, ...MERGE });
+  expect(() => Template.fromStack(stack)).toThrow(
+    /Stack Registry merges the pull statement into 101 imported repositories with ExistingRepositoryPolicy.MERGE; one stack serves at most 100.*Import the repositories in several stacks/);
 });
 
 describe('without the option', () => {
