@@ -92,12 +92,12 @@ export class StatementSync {
       `changing it (${this.backoff.attempts} rounds). Nothing of theirs was removed; deploy again when they are done.`);
   }
 
-  /** True when the policy read back has the desired statements: ours as planned, the others as we read them. */
+  /**
+   * True when the policy read back has the desired statements: ours as planned, the others as we read them.
+   * No policy (or no repository) holds exactly when nothing was to be left.
+   */
   private holds(after: ReadResult, planned: { document: PolicyDocument; desired: PolicyDocument }): boolean {
     const statements = after.kind === 'policy' ? parsePolicy(after.text).statements : [];
-    if (after.kind === 'no-repository') {
-      return false;
-    }
     return sameStatements(statements, planned.desired.statements);
   }
 }

@@ -2,6 +2,7 @@ import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { FakeEcr, instantBackoff } from './fake-ecr';
 import { CfnResponse } from '../../lib/existing-repository/cfn-response';
 import { applyEvent, handle, MergeProperties } from '../../lib/existing-repository/merge-policy.lambda';
+import { isTransient } from '../../lib/existing-repository/repository-policy-store';
 import { ECR_PULL_ACTIONS } from '../../lib/pull-actions';
 
 const NODE_ROLE = 'arn:aws:iam::111111111111:role/cld_abc-cluster_node_role';
@@ -81,8 +82,41 @@ describe('Create', () => {
 
   test('fails with the repository name when the repository does not exist', async () => {
     const ecr = new FakeEcr();
-    await expect(applyEvent(create(), ecr.client, instantBackoff())).rejects.toThrow(/Repository images does not exist/);
+    await expect(applyEvent(create(), ecr.client, instantBackoff())).rejects.toThrow(
+      'Repository images does not exist in this account and region. ExistingRepositoryPolicy.MERGE adds a statement to a ' +
+      'repository that exists; create it first, or check its name.');
     expect(ecr.writes).toEqual([]);
+  });
+
+  test('a repository deleted right after our write fails the create instead of reporting success', async () => {
+    const ecr = new FakeEcr().withRepository('images', EXISTING_POLICY);
+    ecr.after('SetRepositoryPolicy', 1, () => ecr.repositories.delete('images'));
+    await expect(applyEvent(create(), ecr.client, instantBackoff())).rejects.toThrow(/Repository images does not exist/);
+  });
+
+  test('an answer without policy text counts as no policy', async () => {
+    const ecr = new FakeEcr().withRepository('images');
+    const send = ecr.client.send.bind(ecr.client);
+    jest.spyOn(ecr.client, 'send').mockImplementationOnce((async () => ({})) as never).mockImplementation(send as never);
+    await applyEvent(create(), ecr.client, instantBackoff());
+    expect(ecr.policy('images')).toEqual({ Version: '2012-10-17', Statement: [ours()] });
+  });
+
+  test('a policy of exactly 10,240 characters is written', async () => {
+    // GIVEN a foreign statement padded so that the merged policy is exactly at the limit
+    const pad = (n: number) => ({ Sid: 'Pad', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::333333333333:root' }, Action: 'ecr:ListImages', Condition: { StringEquals: { 'aws:PrincipalTag/x': 'y'.repeat(n) } } });
+    const length = (n: number) => JSON.stringify({ Version: '2012-10-17', Statement: [pad(n), ours()] }).length;
+    const n = 10_240 - length(0);
+    expect(length(n)).toBe(10_240);
+    const ecr = new FakeEcr().withRepository('images', { Version: '2012-10-17', Statement: [pad(n)] });
+    // WHEN / THEN
+    await applyEvent(create(), ecr.client, instantBackoff());
+    expect(ecr.repositories.get('images')).toHaveLength(10_240);
+    // one character more is refused
+    const over = new FakeEcr().withRepository('images', { Version: '2012-10-17', Statement: [pad(n + 1)] });
+    await expect(applyEvent(create(), over.client, instantBackoff())).rejects.toThrow(
+      'Adding statement AnyscaleEcrPullRegistry to the policy of repository images would make it 10241 characters long; ' +
+      'ECR allows 10240. Nothing was written. Remove statements from the policy, or grant fewer node roles on this repository.');
   });
 
   test('refuses, before writing, a policy that would exceed 10,240 characters', async () => {
@@ -103,9 +137,14 @@ describe('Create', () => {
     ['no principals', props({ Principals: [] })],
     ['a Sid with a hyphen', props({ Sid: 'Anyscale-Pull' })],
     ['no repository name', { ...props(), RepositoryName: undefined as unknown as string }],
+    ['a Sid that is not a string', { ...props(), Sid: 7 as unknown as string }],
+    ['a principal that is not a string', { ...props(), Principals: [7 as unknown as string] }],
+    ['actions that are not a list', { ...props(), Actions: 'ecr:ListImages' as unknown as string[] }],
+    ['an action that is not a string', { ...props(), Actions: ['ecr:ListImages', {} as unknown as string] }],
   ])('rejects properties with %s', async (_, bad) => {
     const ecr = new FakeEcr().withRepository('images');
-    await expect(applyEvent(create(bad), ecr.client, instantBackoff())).rejects.toThrow(/Bad properties/);
+    await expect(applyEvent(create(bad), ecr.client, instantBackoff())).rejects.toThrow(
+      /^Bad properties .*: expected RepositoryName, an alphanumeric Sid, and non-empty lists Principals and Actions of strings\.$/);
   });
 });
 
@@ -226,7 +265,16 @@ describe('faults', () => {
   test('no wait starts past the deadline, so the handler can still answer', async () => {
     const ecr = new FakeEcr().withRepository('images', EXISTING_POLICY).throttle('GetRepositoryPolicy', 100);
     const backoff = { ...instantBackoff(), now: () => 1_000, deadline: 1_100 };
-    await expect(applyEvent(create(), ecr.client, backoff)).rejects.toThrow(/no time left for another/);
+    await expect(applyEvent(create(), ecr.client, backoff)).rejects.toThrow(
+      'GetRepositoryPolicy on images failed after 1 attempts, with no time left for another: ThrottlingException: Rate exceeded');
+  });
+
+  test('a wait that ends exactly at the deadline still starts; without a deadline any wait does', async () => {
+    const atDeadline = new FakeEcr().withRepository('images', EXISTING_POLICY).throttle('GetRepositoryPolicy', 1);
+    await applyEvent(create(), atDeadline.client, { ...instantBackoff(), now: () => 1_000, deadline: 1_200 });
+    const noDeadline = new FakeEcr().withRepository('images', EXISTING_POLICY).throttle('GetRepositoryPolicy', 1);
+    await applyEvent(create(), noDeadline.client, { ...instantBackoff(), now: () => Number.MAX_SAFE_INTEGER });
+    expect([atDeadline, noDeadline].map(ecr => ecr.policy('images').Statement.length)).toEqual([2, 2]);
   });
 
   test('a writer that changes the policy between our read and our write is kept', async () => {
@@ -255,8 +303,41 @@ describe('faults', () => {
     for (let n = 1; n <= 20; n++) {
       ecr.after('GetRepositoryPolicy', 2 * n - 1, () => ecr.repositories.set('images', JSON.stringify({ ...EXISTING_POLICY, Statement: [FOREIGN, { ...FOREIGN, Sid: `Other${n}` }] })));
     }
-    await expect(applyEvent(create(), ecr.client, instantBackoff([], 3))).rejects.toThrow(/other writers kept changing it \(3 rounds\)\. Nothing of theirs was removed/);
+    const delays: number[] = [];
+    await expect(applyEvent(create(), ecr.client, instantBackoff(delays, 3))).rejects.toThrow(
+      'Could not add statement AnyscaleEcrPullRegistry in the policy of repository images: other writers kept changing it (3 rounds). ' +
+      'Nothing of theirs was removed; deploy again when they are done.');
     expect(ecr.writes).toEqual([]);
+    // three rounds of read and re-read, with growing waits between them
+    expect(ecr.calls).toEqual(Array(6).fill('GetRepositoryPolicy'));
+    expect(delays).toEqual([200, 400]);
+  });
+
+  test('a remove that other writers never let finish names the statement', async () => {
+    const ecr = new FakeEcr().withRepository('images', { ...EXISTING_POLICY, Statement: [FOREIGN, ours()] });
+    for (let n = 1; n <= 20; n++) {
+      ecr.after('GetRepositoryPolicy', 2 * n - 1, () => ecr.repositories.set('images', JSON.stringify({ ...EXISTING_POLICY, Statement: [FOREIGN, ours(), { ...FOREIGN, Sid: `Other${n}` }] })));
+    }
+    await expect(applyEvent(remove(), ecr.client, instantBackoff([], 2))).rejects.toThrow(/^Could not remove statement AnyscaleEcrPullRegistry in the policy of repository images/);
+  });
+
+  test('a policy deleted by someone else just before our delete is success', async () => {
+    const ecr = new FakeEcr().withRepository('images', { Version: '2012-10-17', Statement: [ours()] });
+    ecr.after('GetRepositoryPolicy', 2, () => ecr.repositories.set('images', undefined));
+    await applyEvent(remove(), ecr.client, instantBackoff());
+    expect(ecr.repositories.get('images')).toBeUndefined();
+  });
+
+  test('the repository deleted just before our policy delete is success', async () => {
+    const ecr = new FakeEcr().withRepository('images', { Version: '2012-10-17', Statement: [ours()] });
+    ecr.after('GetRepositoryPolicy', 2, () => ecr.repositories.delete('images'));
+    await expect(applyEvent(remove(), ecr.client, instantBackoff())).resolves.toBe('images:AnyscaleEcrPullRegistry');
+  });
+
+  test('a policy delete that is denied fails with the call that failed', async () => {
+    const ecr = new FakeEcr().withRepository('images', { Version: '2012-10-17', Statement: [ours()] }).throttle('DeleteRepositoryPolicy', 100);
+    await expect(applyEvent(remove(), ecr.client, instantBackoff([], 2)))
+      .rejects.toThrow('DeleteRepositoryPolicy on images failed after 2 attempts: ThrottlingException: Rate exceeded');
   });
 
   test('access denied is not retried', async () => {
@@ -287,10 +368,28 @@ describe('the CloudFormation answer', () => {
     expect(response).toMatchObject({ Status: 'FAILED', PhysicalResourceId: 'images:AnyscaleEcrPullRegistry', Reason: expect.stringMatching(/Repository images does not exist/) });
   });
 
+  test('a failed update keeps the physical id CloudFormation sent', async () => {
+    jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    const response = await answer(update(props({ RepositoryName: 'gone' }), props(), 'images:AnyscaleEcrPullRegistry'), new FakeEcr());
+    expect(response).toMatchObject({ Status: 'FAILED', PhysicalResourceId: 'images:AnyscaleEcrPullRegistry' });
+  });
+
   test('a failed delete keeps the physical id CloudFormation sent', async () => {
     jest.spyOn(console, 'error').mockImplementation(() => undefined);
     const ecr = new FakeEcr().withRepository('images', { Version: '2012-10-17', Statement: [ours()] }).throttle('GetRepositoryPolicy', 100);
     const response = await answer(remove(props(), 'images:AnyscaleEcrPullRegistry'), ecr);
     expect(response).toMatchObject({ Status: 'FAILED', PhysicalResourceId: 'images:AnyscaleEcrPullRegistry' });
   });
+});
+
+describe('isTransient', () => {
+  test.each([
+    [undefined, false],
+    [null, false],
+    [{ name: 'ThrottlingException' }, true],
+    [{ name: 'ServerException' }, true],
+    [{ name: 'AccessDeniedException' }, false],
+    [{ name: 'SomethingNew', $retryable: { throttling: true } }, true],
+    [{ name: 'InvalidParameterException', $retryable: undefined }, false],
+  ])('%j → %s', (error, transient) => expect(isTransient(error)).toBe(transient));
 });
