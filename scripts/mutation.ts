@@ -16,7 +16,8 @@ export const GROUPS: Record<string, Group> = {
   handler: {
     modules: ['existing-repository/policy-document', 'existing-repository/repository-policy-store', 'existing-repository/statement-sync',
       'existing-repository/merge-policy.lambda', 'existing-repository/cfn-response'],
-    tests: ['existing-repository/merge-policy', 'existing-repository/policy-document', 'existing-repository/cfn-response'],
+    tests: ['existing-repository/merge-policy', 'existing-repository/policy-document', 'existing-repository/cfn-response',
+      'existing-repository/handler-entry'],
   },
   decisions: {
     modules: ['accounts', 'repository-grant', 'identity-grant', 'validate'],

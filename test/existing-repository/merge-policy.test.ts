@@ -215,7 +215,7 @@ describe('Delete', () => {
     const ecr = new FakeEcr().withRepository('images', { Version: '2012-10-17', Statement: [ours()] });
     await applyEvent(remove(), ecr.client, instantBackoff());
     expect(ecr.repositories.get('images')).toBeUndefined();
-    expect(ecr.calls).toContain('DeleteRepositoryPolicy');
+    expect(ecr.calls).toEqual(['GetRepositoryPolicy', 'GetRepositoryPolicy', 'DeleteRepositoryPolicy', 'GetRepositoryPolicy']);
   });
 
   test.each([
@@ -311,6 +311,17 @@ describe('faults', () => {
     // three rounds of read and re-read, with growing waits between them
     expect(ecr.calls).toEqual(Array(6).fill('GetRepositoryPolicy'));
     expect(delays).toEqual([200, 400]);
+  });
+
+  test('no round starts past the deadline either', async () => {
+    const ecr = new FakeEcr().withRepository('images', EXISTING_POLICY);
+    for (let n = 1; n <= 20; n++) {
+      ecr.after('GetRepositoryPolicy', 2 * n - 1, () => ecr.repositories.set('images', JSON.stringify({ ...EXISTING_POLICY, Statement: [FOREIGN, { ...FOREIGN, Sid: `Other${n}` }] })));
+    }
+    // the first wait (200 ms) fits before the deadline, the second (400 ms) does not
+    await expect(applyEvent(create(), ecr.client, { ...instantBackoff(), now: () => 0, deadline: 300 })).rejects.toThrow(
+      'Could not add statement AnyscaleEcrPullRegistry in the policy of repository images: out of time for another attempt');
+    expect(ecr.calls).toHaveLength(4);
   });
 
   test('a remove that other writers never let finish names the statement', async () => {

@@ -12,7 +12,7 @@ describe('parsePolicy', () => {
     ['one statement object', JSON.stringify({ Version: '2012-10-17', Id: 'x', Statement: A }), [A], { Version: '2012-10-17', Id: 'x' }],
     ['no Statement key', JSON.stringify({ Version: '2012-10-17' }), [], { Version: '2012-10-17' }],
   ])('%s', (_, text, statements, fields) => {
-    expect(parsePolicy(text)).toEqual({ statements, fields });
+    expect(parsePolicy(text)).toStrictEqual({ statements, fields });
   });
 
   test.each([['{', /not valid JSON/], ['[1]', /not a JSON object/], ['null', /not a JSON object/], ['"text"', /not a JSON object/]])(
