@@ -21,11 +21,13 @@ export const GROUPS: Record<string, Group> = {
   },
   decisions: {
     modules: ['accounts', 'repository-grant', 'identity-grant', 'validate'],
-    tests: ['accounts', 'repository-grant', 'identity-grant', 'anyscale-ecr-access'],
+    tests: ['accounts', 'repository-grant', 'identity-grant', 'anyscale-ecr-access', 'node-role',
+      'existing-repository/existing-repository-statement'],
   },
   policies: {
     modules: ['repository-policy', 'quotas', 'role-quotas', 'node-role', 'existing-repository/existing-repository-statement'],
-    tests: ['repository-policy', 'quotas', 'role-quotas', 'node-role', 'existing-repository/existing-repository-statement'],
+    tests: ['repository-policy', 'quotas', 'role-quotas', 'node-role', 'existing-repository/existing-repository-statement',
+      'anyscale-ecr-access'],
   },
   rest: {
     modules: ['anyscale-ecr-access', 'identity-policy', 'scoped-policies', 'organization-access', 'nag-acknowledgements', 'display',
