@@ -36,7 +36,7 @@ test('PUTs the response as JSON to the pre-signed URL, with an empty content typ
 test('a failed PUT rejects, so the error reaches the Lambda log', async () => {
   httpsRequest.mockImplementation((() => {
     const request = new EventEmitter() as EventEmitter & { end(): void };
-    request.end = () => request.emit('error', new Error('socket hang up'));
+    request.end = () => setImmediate(() => request.emit('error', new Error('socket hang up')));
     return request;
   }) as never);
   await expect(sendResponse('https://bucket/x', { Status: 'SUCCESS', PhysicalResourceId: 'p', StackId: 's', RequestId: 'r', LogicalResourceId: 'l' }))

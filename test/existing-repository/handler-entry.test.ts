@@ -56,3 +56,11 @@ test('keeps 15 seconds of the Lambda\'s time to answer: with less left, a thrott
   expect(bodies).toEqual([expect.objectContaining({ Status: 'FAILED', Reason: expect.stringMatching(/no time left for another/) })]);
   expect(ecr.commandCalls(GetRepositoryPolicyCommand)).toHaveLength(1);
 });
+
+test('with time left, a throttled call is retried and the create succeeds', async () => {
+  ecr.on(GetRepositoryPolicyCommand).rejectsOnce(throttled)
+    .resolves({ policyText: JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'AnyscaleEcrPullX', Effect: 'Allow', Principal: { AWS: ['arn:aws:iam::1:role/n'] }, Action: ECR_PULL_ACTIONS }] }) });
+  await handler(event, context(60_000));
+  expect(bodies).toEqual([expect.objectContaining({ Status: 'SUCCESS' })]);
+  expect(ecr.commandCalls(GetRepositoryPolicyCommand)).toHaveLength(2);
+});
