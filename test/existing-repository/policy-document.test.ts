@@ -65,6 +65,7 @@ describe('sameStatements', () => {
     ['an extra action', [{ Action: ['a'] }], [{ Action: ['a', 'b'] }]],
     ['a changed value', [A], [{ ...A, Effect: 'Deny' }]],
     ['a number and its string', [{ V: 1 }], [{ V: '1' }]],
+    ['a null value and an empty object', [{ V: null }], [{ V: {} }]],
     ['a missing key', [A], [{ Sid: 'A', Effect: 'Allow', Principal: A.Principal }]],
   ])('notices %s', (_, a, b) => expect(sameStatements(a, b)).toBe(false));
 });
