@@ -10,7 +10,7 @@ export function assertRoleName(roleName: string, prop: string): void {
   if (Token.isUnresolved(roleName)) {
     return;
   }
-  if (roleName.length === 0 || roleName.length > MAX_ROLE_NAME_LENGTH || !ROLE_NAME_PATTERN.test(roleName)) {
+  if (roleName.length > MAX_ROLE_NAME_LENGTH || !ROLE_NAME_PATTERN.test(roleName)) {
     throw new Error(
       `${prop} gives the role name '${roleName}' (${roleName.length} characters), which IAM rejects: ` +
       `a role name has 1 to ${MAX_ROLE_NAME_LENGTH} characters from letters, digits and '+=,.@_-'. ` +

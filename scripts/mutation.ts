@@ -21,7 +21,7 @@ export const GROUPS: Record<string, Group> = {
   },
   decisions: {
     modules: ['accounts', 'repository-grant', 'identity-grant', 'validate'],
-    tests: ['accounts', 'repository-grant', 'identity-grant', 'anyscale-ecr-access', 'node-role',
+    tests: ['accounts', 'repository-grant', 'identity-grant', 'identity-policy', 'anyscale-ecr-access', 'node-role',
       'existing-repository/existing-repository-statement'],
   },
   policies: {

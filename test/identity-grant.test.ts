@@ -2,7 +2,7 @@ import { App, Annotations as CoreAnnotations, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { AnyscaleEcrAccess, AnyscaleEcrAccessWarnings, AnyscaleNodeRole } from '../lib';
+import { AnyscaleEcrAccess, AnyscaleEcrAccessWarnings, AnyscaleNodeRole, IdentityPolicy } from '../lib';
 import { NODE_ACCOUNT, READ_ONLY_POLICY_ARN, REGISTRY_ACCOUNT, stackIn } from './util';
 
 const CLOUD_ROLE = 'cld_abc123-cluster_node_role';
@@ -122,6 +122,21 @@ describe('role imported into a stack of its own account (the usual Anyscale case
   });
 });
 
+test('in a stack with the longest name CloudFormation allows, the inline policy name stays within IAM\'s 128 characters', () => {
+  // GIVEN
+  const stack = stackIn(new App(), 'S'.repeat(128), NODE_ACCOUNT);
+  // WHEN
+  new AnyscaleEcrAccess(stack, 'Access', {
+    role: AnyscaleNodeRole.fromCloudId(stack, 'NodeRole', 'cld_abc123'),
+    repositories: [new ecr.Repository(stack, 'Images')],
+  });
+  // THEN
+  const policies = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'));
+  expect(policies).toHaveLength(1);
+  expect(policies[0].Properties.PolicyName).toHaveLength(128);
+  expect(policies[0].Properties.PolicyName).toMatch(/^S+AnyscaleEcrReadOnly[0-9A-F]+$/);
+});
+
 describe('role imported into a stack of another account', () => {
   test('is not changed, and one acknowledgeable warning says which account must attach the policy', () => {
     // GIVEN
@@ -137,8 +152,26 @@ describe('role imported into a stack of another account', () => {
     const warnings = Annotations.fromStack(stack).findWarning('/Registry/Access',
       Match.stringLikeRegexp(AnyscaleEcrAccessWarnings.IDENTITY_NOT_APPLIED));
     expect(warnings).toHaveLength(1);
-    expect(warnings[0].entry.data).toMatch(
-      new RegExp(`belongs to account ${NODE_ACCOUNT}.*In account ${NODE_ACCOUNT}, attach the AWS managed policy AmazonEC2ContainerRegistryReadOnly`));
+    expect(warnings[0].entry.data).toEqual(
+      `Role arn:<partition>:iam::${NODE_ACCOUNT}:role/${CLOUD_ROLE} belongs to account ${NODE_ACCOUNT}, but it is imported ` +
+      `into stack Registry (account ${REGISTRY_ACCOUNT}), which cannot change it. In account ${NODE_ACCOUNT}, attach the ` +
+      'AWS managed policy AmazonEC2ContainerRegistryReadOnly to the role: add an AnyscaleEcrAccess with this role to a ' +
+      'stack of that account, or attach the policy in the IAM console. Then acknowledge this warning. ' +
+      `[ack: ${AnyscaleEcrAccessWarnings.IDENTITY_NOT_APPLIED}]`);
+  });
+
+  test('with identityPolicy PULL_ONLY, the warning names that managed policy', () => {
+    // GIVEN
+    const stack = stackIn(new App(), 'Registry', REGISTRY_ACCOUNT);
+    // WHEN
+    new AnyscaleEcrAccess(stack, 'Access', {
+      role: AnyscaleNodeRole.fromCloudId(stack, 'NodeRole', 'cld_abc123', { account: NODE_ACCOUNT }),
+      repositories: [new ecr.Repository(stack, 'A')],
+      identityPolicy: IdentityPolicy.PULL_ONLY,
+    });
+    // THEN
+    Annotations.fromStack(stack).hasWarning('/Registry/Access',
+      Match.stringLikeRegexp('attach the AWS managed policy AmazonEC2ContainerRegistryPullOnly to the role'));
   });
 
   test('the warning can be acknowledged', () => {
@@ -165,7 +198,10 @@ describe('role imported with a literal account into an environment-agnostic stac
     // THEN
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', { Roles: [CLOUD_ROLE] });
     Annotations.fromStack(stack).hasWarning('/Agnostic/Access',
-      Match.stringLikeRegexp(`has no account set.*${AnyscaleEcrAccessWarnings.ROLE_ACCOUNT_UNVERIFIED}`));
+      `Stack Agnostic has no account set, so it cannot be checked that role arn:aws:iam::${NODE_ACCOUNT}:role/${CLOUD_ROLE} ` +
+      'is in the account the stack deploys to. The ECR policy is attached to the role by name and fails to deploy in any ' +
+      'other account. Give the stack an explicit env: { account, region } to have this checked. ' +
+      `[ack: ${AnyscaleEcrAccessWarnings.ROLE_ACCOUNT_UNVERIFIED}]`);
   });
 
   test('a role imported by name into an environment-agnostic stack is in that stack\'s account: no warning', () => {

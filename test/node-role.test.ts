@@ -1,4 +1,4 @@
-import { App, CfnParameter, Stack } from 'aws-cdk-lib';
+import { App, Aws, CfnParameter, Stack } from 'aws-cdk-lib';
 import { AnyscaleNodeRole } from '../lib';
 import { NODE_ACCOUNT, REGISTRY_ACCOUNT, stackIn } from './util';
 
@@ -83,8 +83,16 @@ describe('bad input', () => {
   test.each([
     ['too long', 'r'.repeat(65), /roleName gives the role name 'r+' \(65 characters\)/],
     ['a colon', 'team:nodes', /roleName gives the role name 'team:nodes'/],
+    ['empty', '', /roleName gives the role name '' \(0 characters\)/],
   ])('fromRoleName rejects a name that is %s', (_name, roleName, message) => {
     expect(() => AnyscaleNodeRole.fromRoleName(stack, 'NodeRole', roleName)).toThrow(message);
+  });
+
+  test('a rejected role name gets the whole rule and where to check the value', () => {
+    expect(() => AnyscaleNodeRole.fromRoleName(stack, 'NodeRole', 'team:nodes')).toThrow(new Error(
+      "AnyscaleNodeRole: roleName gives the role name 'team:nodes' (10 characters), which IAM rejects: a role name has " +
+      "1 to 64 characters from letters, digits and '+=,.@_-'. Check the value against the role shown in the IAM console.",
+    ));
   });
 
   test.each([
@@ -98,5 +106,26 @@ describe('bad input', () => {
   ])('fromRoleArn rejects %s, naming the prop and the value', (_name, roleArn, message) => {
     expect(() => AnyscaleNodeRole.fromRoleArn(stack, 'NodeRole', roleArn)).toThrow(/^AnyscaleNodeRole: roleArn/);
     expect(() => AnyscaleNodeRole.fromRoleArn(new Stack(), 'NodeRole', roleArn)).toThrow(message);
+  });
+
+  test.each([
+    ['a federated user session of STS', `arn:aws:sts::${NODE_ACCOUNT}:federated-user/alice`, 'sts', 'federated-user'],
+    ['a user of another service', `arn:aws:quicksight:us-east-1:${NODE_ACCOUNT}:user/default/alice`, 'quicksight', 'user'],
+    ['an IAM group', `arn:aws:iam::${NODE_ACCOUNT}:group/admins`, 'iam', 'group'],
+    ['a resource of another service named root', 'arn:aws:s3:::root', 's3', 'root'],
+  ])('fromRoleArn rejects %s with the general fix, not one meant for another kind of ARN', (_name, roleArn, service, resource) => {
+    expect(() => AnyscaleNodeRole.fromRoleArn(stack, 'NodeRole', roleArn)).toThrow(new Error(
+      `AnyscaleNodeRole: roleArn '${roleArn}' is not an IAM role ARN (service '${service}', resource '${resource}'). ` +
+      'Pass the ARN of the IAM role that the Anyscale nodes run with: arn:<partition>:iam::<account>:role/<name>.',
+    ));
+  });
+
+  test.each([
+    ['its partition and account as tokens', () => `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/cld_abc123-cluster_node_role`],
+    ['its service as a token', () => `arn:aws:${new CfnParameter(stack, 'Service').valueAsString}::${NODE_ACCOUNT}:role/x`],
+    ['its resource type as a token', () => `arn:aws:iam::${NODE_ACCOUNT}:${new CfnParameter(stack, 'Type').valueAsString}/x`],
+  ])('fromRoleArn accepts an ARN with %s: only deploy time can check them', (_name, makeArn) => {
+    const roleArn = makeArn();
+    expect(AnyscaleNodeRole.fromRoleArn(stack, 'NodeRole', roleArn).roleArn).toBe(roleArn);
   });
 });

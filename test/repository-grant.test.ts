@@ -144,7 +144,11 @@ describe('owned role in stack A (node account), owned repository in stack B (reg
     const { registryStack, role, repository } = twoStackApp();
     // WHEN / THEN
     expect(() => new AnyscaleEcrAccess(registryStack, 'Access', { role, repositories: [repository] }))
-      .toThrow(/props\.role Node\/NodeRole is defined in stack Node \(account 111111111111.*roleName: PhysicalName\.GENERATE_IF_NEEDED/);
+      .toThrow(new RegExp(
+        `^AnyscaleEcrAccess: props\\.role Node/NodeRole is defined in stack Node \\(account ${NODE_ACCOUNT}, region us-east-1\\), ` +
+        `and repository Registry/Images in stack Registry \\(account ${REGISTRY_ACCOUNT}, region us-east-1\\) must name it in ` +
+        "its policy\\. Give the role a physical name: new iam\\.Role\\(this, 'NodeRole', \\{ roleName: " +
+        'PhysicalName\\.GENERATE_IF_NEEDED, \\.\\.\\. \\}\\) or a fixed roleName\\. \\(CDK: .*cross-environment.*\\)$'));
   });
 });
 
@@ -168,8 +172,12 @@ describe('imported repository in another account than the role', () => {
       Match.stringLikeRegexp(AnyscaleEcrAccessWarnings.REPOSITORY_POLICY_NOT_APPLIED));
     expect(warnings).toHaveLength(1);
     const message = warnings[0].entry.data as string;
-    expect(message).toContain(`repository images (account ${REGISTRY_ACCOUNT})`);
-    expect(message).toContain('is imported');
+    expect(message.slice(0, message.indexOf('{'))).toEqual(
+      `Role arn:<partition>:iam::${NODE_ACCOUNT}:role/cld_abc123-cluster_node_role (account ${NODE_ACCOUNT}) needs a ` +
+      `statement in the policy of repository images (account ${REGISTRY_ACCOUNT}), but repository images is imported, ` +
+      'and CDK cannot change the resource policy of a repository it does not define. Import the repository in a stack ' +
+      'of its own account and set existingRepositoryPolicy: ExistingRepositoryPolicy.MERGE there, or add the statement ' +
+      'by hand (ECR console > Repositories > images > Permissions > Edit policy JSON, keeping the statements already there): ');
     const json = JSON.parse(message.slice(message.indexOf('{'), message.lastIndexOf('}') + 1));
     expect(json).toEqual({
       Sid: 'AnyscaleEcrPull',
@@ -190,6 +198,24 @@ describe('imported repository in another account than the role', () => {
     // THEN
     Annotations.fromStack(stack).hasWarning('/Node/Access',
       Match.stringLikeRegexp(AnyscaleEcrAccessWarnings.REPOSITORY_POLICY_NOT_APPLIED));
+  });
+});
+
+describe('role imported with its account into the node stack, owned repository in the registry stack', () => {
+  test('the statement names the role\'s literal ARN, and the registry stack does not wait for the node stack', () => {
+    // GIVEN
+    const app = new App();
+    const nodeStack = stackIn(app, 'Node', NODE_ACCOUNT);
+    const registryStack = stackIn(app, 'Registry', REGISTRY_ACCOUNT);
+    // WHEN
+    new AnyscaleEcrAccess(nodeStack, 'Access', {
+      role: AnyscaleNodeRole.fromRoleArn(nodeStack, 'NodeRole', NODE_ROLE_ARN),
+      repositories: [new ecr.Repository(registryStack, 'Images')],
+    });
+    // THEN
+    expect(repositoryStatements(Template.fromStack(registryStack))).toEqual([PULL_STATEMENT]);
+    expect(registryStack.dependencies).toEqual([]);
+    Annotations.fromStack(nodeStack).hasNoWarning('*', Match.anyValue());
   });
 });
 
@@ -230,8 +256,11 @@ describe('accounts unknown at synth time', () => {
     });
     // THEN
     expect(repositoryStatements(Template.fromStack(registryStack))).toEqual([]);
-    Annotations.fromStack(nodeStack).hasWarning('/Node/Access',
-      Match.stringLikeRegexp('imported into stack Node without a known account.*account: \'111111111111\''));
+    const [warning] = Annotations.fromStack(nodeStack).findWarning('/Node/Access', Match.anyValue());
+    expect(warning.entry.data).toMatch(new RegExp(
+      'but the role was imported into stack Node without a known account, so its ARN cannot be written into stack ' +
+      'Registry\\. Import the role with its account \\(AnyscaleNodeRole\\.fromCloudId\\(scope, id, cloudId, ' +
+      '\\{ account: \'111111111111\' \\}\\)\\), or give stack Node an explicit env\\. \\[ack: '));
   });
 });
 
@@ -273,6 +302,24 @@ describe('partitions', () => {
     expect(() => new AnyscaleEcrAccess(stack, 'Access', {
       role: AnyscaleNodeRole.fromRoleArn(stack, 'NodeRole', `arn:aws-cn:iam::${NODE_ACCOUNT}:role/ray-autoscaler-v1`),
       repositories: [repository],
-    })).toThrow(/partition aws-cn, but repository .* is in partition aws\. IAM cannot grant across partitions/);
+    })).toThrow(new Error(
+      `AnyscaleEcrAccess: props.role arn:aws-cn:iam::${NODE_ACCOUNT}:role/ray-autoscaler-v1 is in partition aws-cn, but ` +
+      `repository arn:aws:ecr:us-east-1:${REGISTRY_ACCOUNT}:repository/images is in partition aws. IAM cannot grant ` +
+      'across partitions: use a node role and a repository of the same partition.'));
+  });
+
+  test.each([
+    ['a role ARN of the same partition', (s: Stack) => AnyscaleNodeRole.fromRoleArn(s, 'NodeRole', NODE_ROLE_ARN)],
+    ['an owned role, whose partition is known only at deploy time',
+      (s: Stack) => new iam.Role(s, 'NodeRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') })],
+  ])('%s and an imported aws repository of another account: no partition error, the repository warning', (_name, makeRole) => {
+    // GIVEN
+    const stack = stackIn(new App(), 'Node', NODE_ACCOUNT);
+    const repository = ecr.Repository.fromRepositoryArn(stack, 'Images', `arn:aws:ecr:us-east-1:${REGISTRY_ACCOUNT}:repository/images`);
+    // WHEN
+    new AnyscaleEcrAccess(stack, 'Access', { role: makeRole(stack), repositories: [repository] });
+    // THEN
+    Annotations.fromStack(stack).hasWarning('/Node/Access',
+      Match.stringLikeRegexp(AnyscaleEcrAccessWarnings.REPOSITORY_POLICY_NOT_APPLIED));
   });
 });
