@@ -40,7 +40,7 @@ export class AnyscaleNodeRole {
    */
   public static cloudNodeRoleName(cloudId: string): string {
     if (!Token.isUnresolved(cloudId)) {
-      if (cloudId.length === 0 || !ROLE_NAME_PATTERN.test(cloudId)) {
+      if (!ROLE_NAME_PATTERN.test(cloudId)) {
         throw new Error(
           `AnyscaleNodeRole: cloudId '${cloudId}' cannot be part of an IAM role name: use only letters, digits and ` +
           "'+=,.@_-'. Pass the id that 'anyscale cloud list' shows, for example 'cld_abc123'.",

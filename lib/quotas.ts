@@ -55,7 +55,8 @@ export function measureResolved(stack: Stack, resolved: unknown): Measure {
     if (Array.isArray(node)) {
       return 2 + Math.max(0, node.length - 1) + node.reduce((total: number, child) => total + length(child), 0);
     }
-    const keys = Object.keys(node).filter(key => (node as Record<string, unknown>)[key] !== undefined);
+    // Resolved values hold no undefined members: stack.resolve drops them, as JSON.stringify does.
+    const keys = Object.keys(node);
     if (keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'))) {
       const rendered = renderString(pseudo, node as Record<string, unknown>);
       if (rendered === undefined) {

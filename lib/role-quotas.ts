@@ -7,17 +7,15 @@ import { AnyscaleEcrAccessWarnings } from './warnings';
 
 /**
  * Fails synthesis when the inline policies that the role's stack attaches to the role add up to more than
- * IAM allows for one role. Inline policies attached outside this stack are not seen.
+ * IAM allows for one role. Inline policies attached outside this stack are not seen. Only imported roles get
+ * an inline policy from the grant (an owned role gets managed policies), so the role has no inline policies of
+ * its own definition here.
  */
 export function checkInlinePolicySize(role: iam.IRole, inline: iam.Policy): void {
   inline.node.addValidation({
     validate: () => {
       const stack = Stack.of(inline);
-      const documents = policiesAttachedTo(role, stack).map(policy => policy.policyDocument);
-      if (isOwned(role)) {
-        documents.push((role.node.defaultChild as iam.CfnRole).policies);
-      }
-      const sizes = documents.map(document => measure(stack, document));
+      const sizes = policiesAttachedTo(role, stack).map(policy => measure(stack, policy.policyDocument));
       return quotaError(
         `The inline policies of role ${role.node.path} in stack ${stack.stackName}`,
         { characters: sum(sizes.map(s => s.characters)), unmeasured: sum(sizes.map(s => s.unmeasured)) },

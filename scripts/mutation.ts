@@ -27,7 +27,7 @@ export const GROUPS: Record<string, Group> = {
   policies: {
     modules: ['repository-policy', 'quotas', 'role-quotas', 'node-role', 'existing-repository/existing-repository-statement'],
     tests: ['repository-policy', 'quotas', 'role-quotas', 'node-role', 'existing-repository/existing-repository-statement',
-      'anyscale-ecr-access'],
+      'anyscale-ecr-access', 'identity-policy', 'organization-access'],
   },
   rest: {
     modules: ['anyscale-ecr-access', 'identity-policy', 'scoped-policies', 'organization-access', 'nag-acknowledgements', 'display',

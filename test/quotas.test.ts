@@ -41,6 +41,19 @@ describe('measure', () => {
     // THEN
     expect(size).toEqual({ characters: JSON.stringify({ AWS: ['', ''] }).length, unmeasured: 2 });
   });
+
+  test('numbers, booleans and null count as their JSON; undefined members, as in JSON.stringify, not at all', () => {
+    const stack = stackIn(new App(), 'S', REGISTRY_ACCOUNT);
+    const value = { A: 12, B: true, C: null, D: undefined, E: [false, 0] };
+    expect(measure(stack, value)).toEqual({ characters: JSON.stringify(value).length, unmeasured: 0 });
+  });
+
+  test('a pseudo parameter on its own renders as the stack fixes it', () => {
+    const stack = stackIn(new App(), 'S', REGISTRY_ACCOUNT);
+    expect(measure(stack, { Principal: Aws.ACCOUNT_ID })).toEqual({
+      characters: JSON.stringify({ Principal: REGISTRY_ACCOUNT }).length, unmeasured: 0,
+    });
+  });
 });
 
 describe('quotaError', () => {

@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Fn, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -28,7 +28,48 @@ describe('managed policies per role', () => {
   test('20 in all: still only a warning; 21: an error', () => {
     Annotations.fromStack(ownedRoleWith(19)).hasNoError('*', Match.anyValue());
     Annotations.fromStack(ownedRoleWith(20)).hasError('/Node/NodeRole',
-      Match.stringLikeRegexp('attached 21 managed policies in this app, over the highest IAM quota of 20'));
+      'Role Node/NodeRole is attached 21 managed policies in this app, over the highest IAM quota of 20. Grant fewer ' +
+      'repositories with IdentityPolicy.REPOSITORY_SCOPED, or use IdentityPolicy.READ_ONLY.');
+  });
+
+  test('customer managed policies that name the role count; those of another role do not', () => {
+    // GIVEN: 8 in the role's list, 1 of the grant, 2 that name the role (one also another role), 3 that name only another role
+    const stack = stackIn(new App(), 'Node', NODE_ACCOUNT);
+    const role = new iam.Role(stack, 'NodeRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+    const other = new iam.Role(stack, 'OtherRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+    for (let i = 0; i < 8; i++) {
+      role.addManagedPolicy(iam.ManagedPolicy.fromManagedPolicyArn(stack, `P${i}`, `arn:aws:iam::${NODE_ACCOUNT}:policy/p${i}`));
+    }
+    const statements = [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['*'] })];
+    new iam.ManagedPolicy(stack, 'Mine', { roles: [role], statements });
+    new iam.ManagedPolicy(stack, 'Shared', { roles: [other, role], statements });
+    for (let i = 0; i < 3; i++) {
+      new iam.ManagedPolicy(stack, `Theirs${i}`, { roles: [other], statements });
+    }
+    // WHEN
+    new AnyscaleEcrAccess(stack, 'Access', { role, repositories: [new ecr.Repository(stack, 'Images')] });
+    // THEN
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('managed policies in this app'));
+    expect(warnings.map(w => [w.id, w.entry.data])).toEqual([[
+      '/Node/NodeRole',
+      'Role Node/NodeRole is attached 11 managed policies in this app, over the default IAM quota of 10 (raise it to at ' +
+      'most 20 in Service Quotas before deploying), not counting policies attached outside this app. ' +
+      `[ack: ${AnyscaleEcrAccessWarnings.MANAGED_POLICY_QUOTA}]`,
+    ]]);
+  });
+
+  test('a role granted by two constructs is counted once and warned once', () => {
+    // GIVEN
+    const stack = stackIn(new App(), 'Node', NODE_ACCOUNT);
+    const role = new iam.Role(stack, 'NodeRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+    for (let i = 0; i < 10; i++) {
+      role.addManagedPolicy(iam.ManagedPolicy.fromManagedPolicyArn(stack, `P${i}`, `arn:aws:iam::${NODE_ACCOUNT}:policy/p${i}`));
+    }
+    // WHEN
+    new AnyscaleEcrAccess(stack, 'First', { role, repositories: [new ecr.Repository(stack, 'A')] });
+    new AnyscaleEcrAccess(stack, 'Second', { role, repositories: [new ecr.Repository(stack, 'B')] });
+    // THEN
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('managed policies in this app'))).toHaveLength(1);
   });
 });
 
@@ -61,6 +102,29 @@ describe('inline policies per role', () => {
   test('one character more fails, naming the role, the size and the limit', () => {
     const stack = importedRoleWith(padding() + 1);
     expect(() => Template.fromStack(stack)).toThrow(
-      /The inline policies of role Node\/NodeRole in stack Node is 10241 characters, over the AWS limit of 10240\./);
+      'The inline policies of role Node/NodeRole in stack Node is 10241 characters, over the AWS limit of 10240. Move ' +
+      'statements into customer managed policies (for the ECR grant: identityPolicy: IdentityPolicy.REPOSITORY_SCOPED).');
+  });
+
+  test('deploy-time values in the policies are counted as empty and reported in the error', () => {
+    // GIVEN
+    const stack = importedRoleWith(padding() + 1);
+    new iam.Policy(stack, 'Imported', {
+      roles: [iam.Role.fromRoleName(stack, 'SameRole', 'cld_abc123-cluster_node_role')],
+      statements: [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [Fn.importValue('BucketArn')] })],
+    });
+    // WHEN / THEN
+    expect(() => Template.fromStack(stack)).toThrow(/characters \(plus 1 deploy-time values not counted\), over the AWS limit/);
+  });
+
+  test('inline policies of another role in the stack are not counted', () => {
+    // GIVEN
+    const stack = importedRoleWith(padding());
+    new iam.Policy(stack, 'OtherPolicy', {
+      roles: [iam.Role.fromRoleName(stack, 'OtherRole', 'someone-else')],
+      statements: [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [`arn:aws:s3:::${'b'.repeat(9000)}`] })],
+    });
+    // WHEN / THEN
+    expect(() => Template.fromStack(stack)).not.toThrow();
   });
 });

@@ -44,7 +44,7 @@ export class ExistingRepositoryStatement extends Construct {
   public readonly sid: string;
   private readonly roleArns = new Set<string>();
 
-  private constructor(stack: Stack, id: string, private readonly repository: ecr.IRepository) {
+  private constructor(stack: Stack, id: string, repository: ecr.IRepository) {
     super(stack, id);
     this.sid = statementSid(stack);
     const handler = handlerOf(stack);
@@ -74,11 +74,6 @@ export class ExistingRepositoryStatement extends Construct {
   /** Lets one more role ARN pull. Adding an ARN twice adds nothing. */
   public addRole(roleArn: string): void {
     this.roleArns.add(roleArn);
-  }
-
-  /** The repository whose policy this statement is kept in. */
-  public get repositoryName(): string {
-    return this.repository.repositoryName;
   }
 }
 
