@@ -44,7 +44,7 @@ describe('measure', () => {
 
   test('numbers, booleans and null count as their JSON; undefined members, as in JSON.stringify, not at all', () => {
     const stack = stackIn(new App(), 'S', REGISTRY_ACCOUNT);
-    const value = { A: 12, B: true, C: null, D: undefined, E: [false, 0] };
+    const value = { A: 12, B: true, C: null, D: undefined, E: [false, 0], F: {}, G: [] };
     expect(measure(stack, value)).toEqual({ characters: JSON.stringify(value).length, unmeasured: 0 });
   });
 
