@@ -79,9 +79,10 @@ export class ScopedPolicies {
       NagAcknowledgements.wildcardResource(policy);
     }
     checkManagedPolicyCount(this.role);
-    // The document without resources, plus the Resource key that the first ARN brings; each ARN adds to it.
+    // The document without resources, plus the Resource key that the first ARN brings; each ARN adds itself and a
+    // comma, except the first.
     const document = { Version: '2012-10-17', Statement: statements.map(statement => statement.toStatementJson()) };
-    const entry = { statement: statements[0], characters: measure(this.stack, document).characters + ',"Resource":[]'.length };
+    const entry = { statement: statements[0], characters: measure(this.stack, document).characters + ',"Resource":[]'.length - 1 };
     this.policies.push(entry);
     return entry;
   }

@@ -32,7 +32,8 @@ export const GROUPS: Record<string, Group> = {
   rest: {
     modules: ['anyscale-ecr-access', 'identity-policy', 'scoped-policies', 'organization-access', 'nag-acknowledgements', 'display',
       'fingerprint', 'pull-actions', 'warnings', 'existing-repository-policy'],
-    tests: ['anyscale-ecr-access', 'identity-policy', 'organization-access', 'repository-grant', 'cdk-nag'],
+    tests: ['anyscale-ecr-access', 'identity-policy', 'organization-access', 'repository-grant', 'nag-acknowledgements',
+      'existing-repository/existing-repository-statement'],
   },
 };
 

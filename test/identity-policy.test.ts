@@ -115,6 +115,65 @@ describe('REPOSITORY_SCOPED', () => {
       ['shared', 'one', 'two'].map(name => `arn:aws:ecr:${REGION}:${REGISTRY_ACCOUNT}:repository/${name}`));
   });
 
+  test('two roles in one stack get a set of policies each', () => {
+    // GIVEN
+    const stack = stackIn(new App(), 'Node', NODE_ACCOUNT);
+    // WHEN
+    for (const cloud of ['cld_a', 'cld_b']) {
+      new AnyscaleEcrAccess(stack, cloud, {
+        role: AnyscaleNodeRole.fromCloudId(stack, `${cloud}Role`, cloud),
+        repositories: [registryRepository(stack, cloud)],
+        identityPolicy: IdentityPolicy.REPOSITORY_SCOPED,
+      });
+    }
+    // THEN
+    const policies = Object.values(Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy'));
+    expect(policies.map(policy => [policy.Properties.Roles, policy.Properties.PolicyDocument.Statement[0].Resource])).toEqual([
+      [['cld_a-cluster_node_role'], `arn:aws:ecr:${REGION}:${REGISTRY_ACCOUNT}:repository/cld_a`],
+      [['cld_b-cluster_node_role'], `arn:aws:ecr:${REGION}:${REGISTRY_ACCOUNT}:repository/cld_b`],
+    ]);
+  });
+
+  test('a repository that many constructs grant to one role is sized once', () => {
+    // GIVEN 60 teams whose constructs all grant the shared base images and their own repository
+    const stack = stackIn(new App(), 'Node', NODE_ACCOUNT);
+    const base = registryRepository(stack, 'base-images');
+    // WHEN
+    for (let i = 0; i < 60; i++) {
+      new AnyscaleEcrAccess(stack, `Team${i}`, {
+        role: AnyscaleNodeRole.fromCloudId(stack, `Role${i}`, 'cld_abc123'),
+        repositories: [base, registryRepository(stack, `team-${i}`)],
+        identityPolicy: IdentityPolicy.REPOSITORY_SCOPED,
+      });
+    }
+    // THEN 61 ARNs of about 55 characters fit one policy
+    const policies = Object.values(Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy'));
+    expect(policies).toHaveLength(1);
+    expect(policies[0].Properties.PolicyDocument.Statement[0].Resource).toHaveLength(61);
+  });
+
+  test('a policy of exactly 6,144 characters is not split; one character more is', () => {
+    // GIVEN repositories that fill one policy up to a few characters, and a last one whose name takes the rest
+    function documents(names: string[]) {
+      const stack = stackIn(new App(), 'Node', NODE_ACCOUNT);
+      new AnyscaleEcrAccess(stack, 'Access', {
+        role: AnyscaleNodeRole.fromCloudId(stack, 'NodeRole', 'cld_abc123'),
+        repositories: names.map(name => registryRepository(stack, name)),
+        identityPolicy: IdentityPolicy.REPOSITORY_SCOPED,
+      });
+      return Object.values(Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy')).map(p => p.Properties.PolicyDocument);
+    }
+    const base = Array.from({ length: 85 }, (_, i) => `team-${String(i).padStart(3, '0')}/images`);
+    const withLast = (length: number) => [...base, 'l'.repeat(length)];
+    const exact = 1 + MANAGED_POLICY_LIMIT - JSON.stringify(documents(withLast(1))[0]).length;
+    expect(exact).toBeGreaterThan(1);
+    expect(exact).toBeLessThanOrEqual(256); // an ECR repository name
+    // WHEN / THEN
+    const full = documents(withLast(exact));
+    expect(full.map(document => JSON.stringify(document).length)).toEqual([MANAGED_POLICY_LIMIT]);
+    expect(documents(withLast(exact + 1))).toHaveLength(2);
+  });
+
   test('300 repositories are split over policies that each stay within 6,144 characters', () => {
     // GIVEN
     const stack = stackIn(new App(), 'Node', NODE_ACCOUNT);
@@ -136,6 +195,11 @@ describe('REPOSITORY_SCOPED', () => {
     const perArn = resources[0].length + 3;
     sizes.slice(0, -1).forEach(size => expect(size + perArn).toBeGreaterThan(MANAGED_POLICY_LIMIT));
     expect(documents.filter(document => JSON.stringify(document).includes('ecr:GetAuthorizationToken'))).toHaveLength(1);
+    const policies = Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy');
+    expect(Object.values(policies).map(policy => policy.Properties.Description)).toEqual(documents.map((_, i) =>
+      `Pull from the ECR repositories granted to cld_abc123-cluster_node_role (part ${i + 1})`));
+    expect(Object.keys(policies).map(logicalId => logicalId.replace(/[0-9A-F]{8}$/, ''))).toEqual(documents.map((_, i) =>
+      expect.stringMatching(new RegExp(`^AnyscaleEcrScoped[0-9A-F]+${i + 1}$`))));
   });
 
   test('a repository of another environment without a physical name: throws with the fix', () => {
@@ -148,7 +212,10 @@ describe('REPOSITORY_SCOPED', () => {
       role: AnyscaleNodeRole.fromCloudId(nodeStack, 'NodeRole', 'cld_abc123'),
       repositories: [new ecr.Repository(registryStack, 'Images')],
       identityPolicy: IdentityPolicy.REPOSITORY_SCOPED,
-    })).toThrow(/REPOSITORY_SCOPED names repository Registry\/Images .* Give the repository a physical name/);
+    })).toThrow(new RegExp(
+      '^AnyscaleEcrAccess: identityPolicy REPOSITORY_SCOPED names repository Registry/Images \\(stack Registry\\) in a ' +
+      'policy of stack Node, another environment\\. Give the repository a physical name: new ecr\\.Repository\\(this, ' +
+      "'Images', \\{ repositoryName: 'anyscale/images' \\}\\), or use IdentityPolicy\\.READ_ONLY\\. \\(CDK: .+\\)$"));
   });
 
   test('a repository of another environment with a physical name is named by its ARN', () => {

@@ -78,8 +78,28 @@ test('acknowledges cdk-nag AwsSolutions-ECR1 (the * principal) on the repository
   new AnyscaleEcrOrganizationAccess(stack, 'AllClouds', { repositories: [repository], organizationId: ORG });
   // THEN
   const acknowledged = repository.node.metadata.filter(entry => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY);
-  expect(JSON.stringify(acknowledged)).toContain('AwsSolutions-ECR1');
-  expect(JSON.stringify(acknowledged)).toContain('aws:PrincipalOrgID');
+  expect(acknowledged.map(entry => Object.entries(entry.data).map(([key, reason]) => [key.replace(/^\w+::/, ''), reason]))).toEqual([[[
+    'AwsSolutions-ECR1',
+    'The principal * is limited to one AWS Organization (aws:PrincipalOrgID) and to node role names (aws:PrincipalArn): ' +
+    'granted by AnyscaleEcrOrganizationAccess.',
+  ]]]);
+});
+
+test('an account list grant names account roots, not *, so it acknowledges nothing', () => {
+  // WHEN
+  new AnyscaleEcrOrganizationAccess(stack, 'Accounts', { repositories: [repository], accounts: ['111111111111'] });
+  // THEN
+  expect(repository.node.metadata.filter(entry => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)).toEqual([]);
+});
+
+test('different grants on one repository get separate statements', () => {
+  // WHEN
+  new AnyscaleEcrOrganizationAccess(stack, 'OrgA', { repositories: [repository], organizationId: ORG });
+  new AnyscaleEcrOrganizationAccess(stack, 'OrgB', { repositories: [repository], organizationId: 'o-f6g7h8i9j0' });
+  new AnyscaleEcrOrganizationAccess(stack, 'OrgARay', { repositories: [repository], organizationId: ORG, roleNamePatterns: ['ray-autoscaler-v1'] });
+  // THEN
+  const sids = repositoryStatements(Template.fromStack(stack)).map(statement => statement.Sid);
+  expect(new Set(sids).size).toBe(3);
 });
 
 test('an imported repository: a warning with the statement to add', () => {
@@ -91,6 +111,10 @@ test('an imported repository: a warning with the statement to add', () => {
   // THEN
   Annotations.fromStack(stack).hasWarning('/Registry/AllClouds', Match.stringLikeRegexp(
     `Repository old-images is imported.*aws:PrincipalOrgID.*${AnyscaleEcrAccessWarnings.REPOSITORY_POLICY_NOT_APPLIED}`));
+  const [warning] = Annotations.fromStack(stack).findWarning('/Registry/AllClouds', Match.anyValue());
+  expect(warning.entry.data).toMatch(new RegExp('^Repository old-images is imported, and CDK cannot change the resource policy of a ' +
+    'repository it does not define\\. Define it in a stack of its account and pass it here, or add this statement to its ' +
+    'permissions: \\{"Action":'));
 });
 
 describe('bad input', () => {
@@ -100,7 +124,8 @@ describe('bad input', () => {
     ['a malformed organization id', { organizationId: 'o-ABC' }, /props\.organizationId has 'o-ABC', which is not an organization id: 'o-' followed by 10 to 32/],
     ['a malformed account', { accounts: ['1234'] }, /props\.accounts has '1234', which is not a 12-digit AWS account id/],
     ['no accounts', { accounts: [] }, /props\.accounts is empty/],
-    ['a role pattern with a slash', { organizationId: ORG, roleNamePatterns: ['team/*'] }, /props\.roleNamePatterns has 'team\/\*'/],
+    ['a role pattern with a slash', { organizationId: ORG, roleNamePatterns: ['team/*'] },
+      /props\.roleNamePatterns has 'team\/\*', which is not a role name of 1 to 64 characters from letters, digits, '\+=,\.@_-' and the wildcards \* and \?/],
     ['no role patterns', { organizationId: ORG, roleNamePatterns: [] }, /props\.roleNamePatterns is empty/],
   ])('%s: throws naming the prop and the value', (_name, props, message) => {
     expect(() => new AnyscaleEcrOrganizationAccess(stack, 'Bad', { repositories: [repository], ...props })).toThrow(message);

@@ -258,6 +258,8 @@ describe('accounts unknown at synth time', () => {
     expect(repositoryStatements(Template.fromStack(registryStack))).toEqual([]);
     const [warning] = Annotations.fromStack(nodeStack).findWarning('/Node/Access', Match.anyValue());
     expect(warning.entry.data).toMatch(new RegExp(
+      '^Role arn:<partition>:iam::<account>:role/cld_abc123-cluster_node_role \\(account <account>\\) needs a statement ' +
+      `in the policy of repository \\S+ \\(account ${REGISTRY_ACCOUNT}\\), ` +
       'but the role was imported into stack Node without a known account, so its ARN cannot be written into stack ' +
       'Registry\\. Import the role with its account \\(AnyscaleNodeRole\\.fromCloudId\\(scope, id, cloudId, ' +
       '\\{ account: \'111111111111\' \\}\\)\\), or give stack Node an explicit env\\. \\[ack: '));

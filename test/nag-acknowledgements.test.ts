@@ -1,0 +1,87 @@
+import { App, Stack } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { AnyscaleEcrAccess, AnyscaleNodeRole, ExistingRepositoryPolicy, IdentityPolicy } from '../lib';
+import { NODE_ACCOUNT, REGISTRY_ACCOUNT, stackIn } from './util';
+
+// test/cdk-nag.test.ts runs cdk-nag on these apps; here, which construct acknowledges which finding, with what reason.
+const IAM5_REASON = 'ecr:GetAuthorizationToken only accepts Resource "*"; the other ECR read actions on "*" are those ' +
+  'of the AWS managed AmazonEC2ContainerRegistryReadOnly policy that Anyscale documents. For repository-scoped ' +
+  'permissions use IdentityPolicy.REPOSITORY_SCOPED (cdk-anyscale-ecr-access).';
+const iam4 = (policy: string) => `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${policy}]`;
+const managedPolicyReason = (name: string) => `${name} is the AWS managed policy that Anyscale's "Accessing Amazon ` +
+  'ECR" guide attaches to the node role (cdk-anyscale-ecr-access). For repository-scoped permissions use ' +
+  'IdentityPolicy.REPOSITORY_SCOPED.';
+
+/** Every acknowledgement in the stack: construct path → finding id → reason. */
+function acknowledgements(stack: Stack): Record<string, Record<string, string>> {
+  const found: Record<string, Record<string, string>> = {};
+  for (const construct of stack.node.findAll()) {
+    for (const entry of construct.node.metadata.filter(m => m.type === 'aws:cdk:acknowledged-rules')) {
+      // CDK keys each acknowledgement by a kind prefix and the finding id
+      const rules = Object.entries(entry.data as Record<string, string>).map(([key, reason]) => [key.replace(/^\w+::/, ''), reason]);
+      found[construct.node.path] = { ...found[construct.node.path], ...Object.fromEntries(rules) };
+    }
+  }
+  return found;
+}
+
+const nodeRole = (stack: Stack) => new iam.Role(stack, 'NodeRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+
+test.each([
+  [IdentityPolicy.READ_ONLY, 'AmazonEC2ContainerRegistryReadOnly'],
+  [IdentityPolicy.PULL_ONLY, 'AmazonEC2ContainerRegistryPullOnly'],
+])('an owned role acknowledges IAM4 for the AWS managed policy it is given (%s), and nothing else', (identityPolicy, name) => {
+  // GIVEN
+  const stack = stackIn(new App(), 'Node', NODE_ACCOUNT);
+  // WHEN
+  new AnyscaleEcrAccess(stack, 'Access', { role: nodeRole(stack), repositories: [new ecr.Repository(stack, 'Images')], identityPolicy });
+  // THEN
+  expect(acknowledgements(stack)).toEqual({ 'Node/NodeRole': { [iam4(name)]: managedPolicyReason(name) } });
+});
+
+test('an imported role\'s inline policy acknowledges IAM5 for Resource *', () => {
+  // GIVEN
+  const stack = stackIn(new App(), 'Node', NODE_ACCOUNT);
+  // WHEN
+  new AnyscaleEcrAccess(stack, 'Access', {
+    role: AnyscaleNodeRole.fromCloudId(stack, 'NodeRole', 'cld_abc123'),
+    repositories: [new ecr.Repository(stack, 'Images')],
+  });
+  // THEN
+  const acks = acknowledgements(stack);
+  expect(Object.keys(acks)).toEqual([expect.stringMatching(/^Node\/AnyscaleEcrReadOnly[0-9A-F]+$/)]);
+  expect(Object.values(acks)).toEqual([{ 'AwsSolutions-IAM5[Resource::*]': IAM5_REASON }]);
+});
+
+test('repository-scoped policies: only the first, which holds GetAuthorizationToken on *, acknowledges IAM5', () => {
+  // GIVEN more repositories than one managed policy holds
+  const stack = stackIn(new App(), 'Node', NODE_ACCOUNT);
+  const repositories = Array.from({ length: 120 }, (_, i) => ecr.Repository.fromRepositoryName(stack, `Repo${i}`, `team/repository-${i}`));
+  // WHEN
+  new AnyscaleEcrAccess(stack, 'Access', { role: nodeRole(stack), repositories, identityPolicy: IdentityPolicy.REPOSITORY_SCOPED });
+  // THEN
+  const policies = stack.node.children.filter(c => c instanceof iam.ManagedPolicy).map(c => c.node.path);
+  expect(policies.length).toBeGreaterThan(1);
+  expect(policies[0]).toMatch(/^Node\/AnyscaleEcrScoped[0-9A-F]+1$/);
+  expect(acknowledgements(stack)).toEqual({ [policies[0]]: { 'AwsSolutions-IAM5[Resource::*]': IAM5_REASON } });
+});
+
+test('the ExistingRepositoryPolicy.MERGE handler\'s role acknowledges IAM4 for AWSLambdaBasicExecutionRole', () => {
+  // GIVEN
+  const stack = stackIn(new App(), 'Registry', REGISTRY_ACCOUNT);
+  // WHEN
+  new AnyscaleEcrAccess(stack, 'Access', {
+    role: AnyscaleNodeRole.fromCloudId(stack, 'NodeRole', 'cld_abc123', { account: NODE_ACCOUNT }),
+    repositories: [ecr.Repository.fromRepositoryName(stack, 'Images', 'images')],
+    existingRepositoryPolicy: ExistingRepositoryPolicy.MERGE,
+  });
+  // THEN
+  const acks = acknowledgements(stack);
+  expect(Object.keys(acks)).toEqual([expect.stringMatching(/^Registry\/AnyscaleEcrExistingRepositoryHandler.*\/ServiceRole$/)]);
+  expect(Object.values(acks)).toEqual([{
+    [iam4('service-role/AWSLambdaBasicExecutionRole')]: 'AWSLambdaBasicExecutionRole only lets the ' +
+      'ExistingRepositoryPolicy.MERGE handler write its own CloudWatch logs; its ECR permissions are an inline policy ' +
+      'limited to three policy actions on the repositories it serves (cdk-anyscale-ecr-access).',
+  }]);
+});
