@@ -113,6 +113,8 @@ describe('bad input', () => {
     ['a user of another service', `arn:aws:quicksight:us-east-1:${NODE_ACCOUNT}:user/default/alice`, 'quicksight', 'user'],
     ['an IAM group', `arn:aws:iam::${NODE_ACCOUNT}:group/admins`, 'iam', 'group'],
     ['a resource of another service named root', 'arn:aws:s3:::root', 's3', 'root'],
+    ['an object of a bucket named role', 'arn:aws:s3:::role/nodes', 's3', 'role'],
+    ['an object of a bucket named assumed-role', 'arn:aws:s3:::assumed-role/nodes/i-0abc', 's3', 'assumed-role'],
   ])('fromRoleArn rejects %s with the general fix, not one meant for another kind of ARN', (_name, roleArn, service, resource) => {
     expect(() => AnyscaleNodeRole.fromRoleArn(stack, 'NodeRole', roleArn)).toThrow(new Error(
       `AnyscaleNodeRole: roleArn '${roleArn}' is not an IAM role ARN (service '${service}', resource '${resource}'). ` +
