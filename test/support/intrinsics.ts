@@ -11,6 +11,10 @@ export interface ResolveContext {
   readonly env: DeployEnv;
   readonly resources: Record<string, any>;
   readonly exports: Record<string, unknown>;
+  /** Values of the template's Parameters, for `Ref` to a parameter. */
+  readonly parameters?: Record<string, string>;
+  /** Physical ids of resources created so far (custom resources), which is what `Ref` to them returns. */
+  readonly physicalIds?: Record<string, string>;
 }
 
 const PSEUDO: Record<string, (env: DeployEnv) => string> = {
@@ -47,6 +51,17 @@ export function resolveIntrinsics(value: unknown, ctx: ResolveContext): any {
     const [separator, parts] = node['Fn::Join'];
     return resolveIntrinsics(parts, ctx).map((part: unknown) => String(part)).join(separator);
   }
+  if (keys.length === 1 && keys[0] === 'Fn::Select') {
+    const [index, list] = resolveIntrinsics(node['Fn::Select'], ctx);
+    if (!Array.isArray(list) || !(Number(index) >= 0 && Number(index) < list.length)) {
+      throw new Error(`cannot resolve Fn::Select ${index} of ${JSON.stringify(list)} in ${ctx.stackName}`);
+    }
+    return list[Number(index)];
+  }
+  if (keys.length === 1 && keys[0] === 'Fn::Split') {
+    const [separator, source] = resolveIntrinsics(node['Fn::Split'], ctx);
+    return String(source).split(separator);
+  }
   if (keys.length === 1 && keys[0] === 'Fn::ImportValue') {
     const name = resolveIntrinsics(node['Fn::ImportValue'], ctx);
     if (!(name in ctx.exports)) {
@@ -65,11 +80,19 @@ function ref(name: string, ctx: ResolveContext): string {
   if (pseudo) {
     return pseudo(ctx.env);
   }
+  if (ctx.parameters && name in ctx.parameters) {
+    return ctx.parameters[name];
+  }
+  if (ctx.physicalIds && name in ctx.physicalIds) {
+    return ctx.physicalIds[name];
+  }
   const resource = ctx.resources[name];
   switch (resource?.Type) {
     case 'AWS::IAM::Role':
     case 'AWS::ECR::Repository':
     case 'AWS::IAM::Policy':
+    case 'AWS::Lambda::Function':
+    case 'AWS::Logs::LogGroup':
       return physicalName(name, ctx);
     case 'AWS::IAM::ManagedPolicy':
       return `arn:${ctx.env.partition}:iam::${ctx.env.account}:policy/${physicalName(name, ctx)}`;
@@ -85,6 +108,10 @@ function arnOf(logicalId: string, ctx: ResolveContext): string {
       return `arn:${partition}:iam::${account}:role/${physicalName(logicalId, ctx)}`;
     case 'AWS::ECR::Repository':
       return `arn:${partition}:ecr:${region}:${account}:repository/${physicalName(logicalId, ctx)}`;
+    case 'AWS::Lambda::Function':
+      return `arn:${partition}:lambda:${region}:${account}:function:${physicalName(logicalId, ctx)}`;
+    case 'AWS::Logs::LogGroup':
+      return `arn:${partition}:logs:${region}:${account}:log-group:${physicalName(logicalId, ctx)}:*`;
     default:
       throw new Error(`cannot resolve Fn::GetAtt ${logicalId}.Arn in ${ctx.stackName}`);
   }
@@ -98,6 +125,8 @@ export function physicalName(logicalId: string, ctx: ResolveContext): string {
     'AWS::ECR::Repository': 'RepositoryName',
     'AWS::IAM::Policy': 'PolicyName',
     'AWS::IAM::ManagedPolicy': 'ManagedPolicyName',
+    'AWS::Lambda::Function': 'FunctionName',
+    'AWS::Logs::LogGroup': 'LogGroupName',
   }[resource.Type as string];
   const given = property ? resource.Properties?.[property] : undefined;
   if (given !== undefined) {
