@@ -1,4 +1,5 @@
-import { Validations } from 'aws-cdk-lib';
+import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 
 /**
@@ -25,13 +26,32 @@ export const NagAcknowledgements = {
     });
   },
 
-  /** The handler of the existing-repository custom resource writes its logs with the AWS managed basic role. */
-  lambdaBasicExecution(role: IConstruct): void {
+  /**
+   * The ExistingRepositoryPolicy.MERGE handler may change the policies of the repositories of its account and region,
+   * so that CloudFormation's cleanup can remove a statement from a repository the stack no longer names.
+   */
+  handlerRepositoryWildcard(role: iam.Role): void {
+    const stack = Stack.of(role);
+    const arn = stack.formatArn({ service: 'ecr', resource: 'repository', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
     Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      reason: 'AWSLambdaBasicExecutionRole only lets the ExistingRepositoryPolicy.MERGE handler write its own CloudWatch ' +
-        'logs; its ECR permissions are an inline policy limited to three policy actions on the repositories it serves ' +
-        '(cdk-anyscale-ecr-access).',
+      id: `AwsSolutions-IAM5[Resource::${nagRendering(stack.resolve(arn))}]`,
+      reason: 'The ExistingRepositoryPolicy.MERGE handler (cdk-anyscale-ecr-access) must remove its statement from a repository ' +
+        'the stack no longer names, after CloudFormation has already updated this policy; the handler itself writes only ' +
+        'the repositories and node roles its stack declared, and only GetRepositoryPolicy, SetRepositoryPolicy and ' +
+        'DeleteRepositoryPolicy are allowed.',
     });
   },
 };
+
+/** A resolved value as cdk-nag shows it in a finding id: Fn::Join joined, a Ref as <Name>. */
+function nagRendering(value: unknown): string {
+  if (typeof value === 'string') {
+    return value;
+  }
+  const node = value as Record<string, any>;
+  if (node.Ref) {
+    return `<${node.Ref}>`;
+  }
+  const [separator, parts] = node['Fn::Join'];
+  return (parts as unknown[]).map(nagRendering).join(separator);
+}

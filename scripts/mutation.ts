@@ -14,10 +14,11 @@ interface Group {
 
 export const GROUPS: Record<string, Group> = {
   handler: {
-    modules: ['existing-repository/policy-document', 'existing-repository/repository-policy-store', 'existing-repository/statement-sync',
-      'existing-repository/merge-policy.lambda', 'existing-repository/cfn-response'],
-    tests: ['existing-repository/merge-policy', 'existing-repository/policy-document', 'existing-repository/cfn-response',
-      'existing-repository/handler-entry'],
+    modules: ['existing-repository/policy-text', 'existing-repository/ownership', 'existing-repository/request',
+      'existing-repository/repository-policy-store', 'existing-repository/statement-sync', 'existing-repository/merge-policy.lambda',
+      'existing-repository/cfn-response', 'existing-repository/contract'],
+    tests: ['existing-repository/merge-policy', 'existing-repository/policy-text', 'existing-repository/cfn-response',
+      'existing-repository/handler-entry', 'existing-repository/races'],
   },
   decisions: {
     modules: ['accounts', 'repository-grant', 'identity-grant', 'validate'],

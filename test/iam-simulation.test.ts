@@ -5,7 +5,7 @@ import { App, PhysicalName, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AnyscaleEcrAccess, AnyscaleNodeRole, ExistingRepositoryPolicy, IdentityPolicy } from '../lib';
-import { FakeEcr } from './existing-repository/fake-ecr';
+import { FakeEcr } from './support/fake-ecr';
 import { synthesizeExample } from '../scripts/example-apps';
 import { IamModel } from './support/iam-model';
 import { DeployEnv } from './support/intrinsics';
@@ -160,6 +160,53 @@ const scenarios: Record<string, () => Scenario | Promise<Scenario>> = {
       partition: 'aws',
       nodeRoleArn: roleArn,
       granted: names.map(name => repoArn('aws', 'us-west-2', REGISTRY, name)),
+      notGranted: repoArn('aws', 'us-west-2', REGISTRY, 'anyscale/other'),
+    };
+  },
+  'existing repositories after a replacement of the custom resource and a second registry stack that was deleted': async () => {
+    // GIVEN the same registry app as above, and a second registry stack that merges another cloud into one repository
+    const ciPush = { Sid: 'CiPush', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${REGISTRY}:role/ci` }, Action: ['ecr:PutImage'] };
+    const ecr0 = new FakeEcr()
+      .withRepository('anyscale/ray-images', { Version: '2012-10-17', Statement: [ciPush] })
+      .withRepository('anyscale/other', { Version: '2012-10-17', Statement: [ciPush] });
+    const app = new App();
+    const registry = stackIn(app, 'Registry', REGISTRY);
+    const second = stackIn(app, 'Registry-2', REGISTRY);
+    const roleArn = `arn:aws:iam::${NODE}:role/cld_abc123-cluster_node_role`;
+    new AnyscaleEcrAccess(registry, 'Grant', {
+      role: AnyscaleNodeRole.fromRoleArn(registry, 'NodeRole', roleArn),
+      repositories: [ecr.Repository.fromRepositoryName(registry, 'Images', 'anyscale/ray-images')],
+      existingRepositoryPolicy: ExistingRepositoryPolicy.MERGE,
+    });
+    new AnyscaleEcrAccess(second, 'Grant', {
+      role: AnyscaleNodeRole.fromCloudId(second, 'OtherRole', 'cld_other', { account: THIRD }),
+      repositories: [ecr.Repository.fromRepositoryName(second, 'Images', 'anyscale/ray-images')],
+      existingRepositoryPolicy: ExistingRepositoryPolicy.MERGE,
+    });
+    const node = stackIn(app, 'Node', NODE);
+    new AnyscaleEcrAccess(node, 'Identity', {
+      role: AnyscaleNodeRole.fromRoleArn(node, 'NodeRole', roleArn),
+      repositories: [ecr.Repository.fromRepositoryArn(node, 'Images', repoArn('aws', 'us-west-2', REGISTRY, 'anyscale/ray-images'))],
+    });
+    const model = IamModel.fromAssembly(app.synth(), { 'Node': env(NODE), 'Registry': env(REGISTRY), 'Registry-2': env(REGISTRY) });
+    // WHEN the first stack's custom resource is replaced (a new logical id), and the second stack is deleted
+    const deployed = await model.deployMerges(ecr0, env(REGISTRY), async (cloudformation, stacks) => {
+      const template = structuredClone(stacks.find(stack => stack.stackName === 'Registry')!.template);
+      for (const id of Object.keys(template.Resources).filter(key => template.Resources[key].Type === 'Custom::AnyscaleEcrRepositoryStatement')) {
+        template.Resources[`${id}Replacement`] = template.Resources[id];
+        delete template.Resources[id];
+      }
+      expect((await cloudformation.deploy('Registry', { template })).status).toBe('UPDATE_COMPLETE');
+      expect((await cloudformation.deleteStack('Registry-2')).status).toBe('DELETE_COMPLETE');
+    });
+    // THEN (checked by the tests below) the node role still pulls, and the deleted stack's cloud no longer does
+    expect(await deployed.decide(`arn:aws:iam::${THIRD}:role/cld_other-cluster_node_role`, 'ecr:BatchGetImage',
+      repoArn('aws', 'us-west-2', REGISTRY, 'anyscale/ray-images'), [])).toBe('ImplicitlyDenied');
+    return {
+      model: deployed,
+      partition: 'aws',
+      nodeRoleArn: roleArn,
+      granted: [repoArn('aws', 'us-west-2', REGISTRY, 'anyscale/ray-images')],
       notGranted: repoArn('aws', 'us-west-2', REGISTRY, 'anyscale/other'),
     };
   },

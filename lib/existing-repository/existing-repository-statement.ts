@@ -1,70 +1,70 @@
-import { CustomResource, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, CustomResource, Duration, Lazy, RemovalPolicy, Stack, Token, TokenComparison } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { ALLOW_LIST_VARIABLE, AllowList, HANDLER_ACTIONS, HANDLER_SID_PREFIX, REPOSITORY_NAME_PATTERN, STATEMENT_RESOURCE_TYPE } from './contract';
 import { MergePolicyFunction } from './merge-policy-function';
+import { displayArn } from '../display';
 import { fingerprint } from '../fingerprint';
 import { NagAcknowledgements } from '../nag-acknowledgements';
 import { ECR_PULL_ACTIONS } from '../pull-actions';
 import { measure, QUOTAS, quotaError } from '../quotas';
-import { PULL_STATEMENT_SID, sortByRendering } from '../repository-policy';
-
-/** The custom resource type, as it appears in templates and in CloudFormation events. */
-export const EXISTING_STATEMENT_RESOURCE_TYPE = 'Custom::AnyscaleEcrRepositoryStatement';
-
-/** The only calls the handler makes, each allowed on the repositories of its stack and nothing else. */
-export const HANDLER_ACTIONS = ['ecr:GetRepositoryPolicy', 'ecr:SetRepositoryPolicy', 'ecr:DeleteRepositoryPolicy'];
+import { sortByRendering } from '../repository-policy';
 
 const HANDLER_ID = 'AnyscaleEcrExistingRepositoryHandler';
 
 /**
- * The most repositories one stack's handler serves. Its role names each one; past about 100 ARNs, CDK spreads the
- * statements over more managed policies than IAM's default quota of 10 per role allows.
+ * The most repositories one stack's handler serves: its configuration names each one with its principals, and
+ * Lambda allows 4 KB of environment variables.
  */
 export const MAX_REPOSITORIES_PER_HANDLER = 100;
+
+/** Lambda: bytes of all environment variables of a function together. */
+const MAX_ENVIRONMENT_BYTES = 4_096;
+
+/** The handler's Sid: the prefix and 24 hex digits, computed at deploy time from the stack id and logical id. */
+const SID_FOR_MEASURING = `${HANDLER_SID_PREFIX}${'0'.repeat(24)}`;
 
 /**
  * The statement this library keeps in the policy of one repository that the app imports, written by a custom
  * resource of the importing stack. Every construct that grants on the repository adds its role here, so the
- * repository gets one statement and one writer per stack (ECR has no conditional write).
+ * repository gets one statement per stack, whichever way it was imported: the construct is found by the
+ * repository's name.
  *
- * The Sid names the stack (`AnyscaleEcrPull<StackName>`): two stacks or apps that merge into the same
- * repository keep separate statements instead of overwriting each other's principals.
+ * The handler computes the statement's Sid from the custom resource's stack id and logical id, so that no two
+ * resources (two stacks, nested stacks, a replacement and the resource it replaces) ever share one.
  */
 export class ExistingRepositoryStatement extends Construct {
   /** The statement for this repository in its importing stack, created on first use. */
   public static of(repository: ecr.IRepository): ExistingRepositoryStatement {
     const stack = Stack.of(repository);
-    const id = `AnyscaleEcrExistingPolicy${fingerprint(stack, repository.repositoryArn)}`;
+    checkServable(stack, repository);
+    const id = `AnyscaleEcrExistingPolicy${fingerprint(stack, repository.repositoryName)}`;
     return (stack.node.tryFindChild(id) as ExistingRepositoryStatement | undefined)
       ?? new ExistingRepositoryStatement(stack, id, repository);
   }
 
-  /** The Sid of the statement, unique to the stack that writes it. */
-  public readonly sid: string;
+  public readonly repositoryName: string;
+  private readonly principals: string[];
   private readonly roleArns = new Set<string>();
 
   private constructor(stack: Stack, id: string, repository: ecr.IRepository) {
     super(stack, id);
-    this.sid = statementSid(stack);
+    this.repositoryName = repository.repositoryName;
     const handler = handlerOf(stack);
-    // A statement per repository: past one inline policy's size, CDK moves whole statements into managed policies.
-    handler.addToRolePolicy(new iam.PolicyStatement({ actions: HANDLER_ACTIONS, resources: [repository.repositoryArn] }));
-    const principals = Lazy.list({ produce: () => sortByRendering(stack, [...this.roleArns]) });
+    this.principals = Lazy.list({ produce: () => this.roles() });
     new CustomResource(this, 'Resource', {
       serviceToken: handler.functionArn,
-      resourceType: EXISTING_STATEMENT_RESOURCE_TYPE,
-      properties: {
-        RepositoryName: repository.repositoryName,
-        Sid: this.sid,
-        Principals: principals,
-        Actions: [...ECR_PULL_ACTIONS],
-      },
+      resourceType: STATEMENT_RESOURCE_TYPE,
+      // A handler that crashed without answering fails the stack operation after this, not after an hour.
+      serviceTimeout: Duration.minutes(10),
+      properties: { RepositoryName: repository.repositoryName, Principals: this.principals },
     });
     this.node.addValidation({
       validate: () => quotaError(
-        `The statement ${this.sid} for repository ${repository.repositoryName}`,
-        measure(stack, { Sid: this.sid, Effect: 'Allow', Principal: { AWS: principals }, Action: ECR_PULL_ACTIONS }),
+        `The statement for repository ${repository.repositoryName}`,
+        measure(stack, { Sid: SID_FOR_MEASURING, Effect: 'Allow', Principal: { AWS: this.principals }, Action: ECR_PULL_ACTIONS }),
         QUOTAS.repositoryPolicyCharacters,
         'Grant fewer node roles on this repository, or grant them all at once with AnyscaleEcrOrganizationAccess.',
       ),
@@ -75,6 +75,30 @@ export class ExistingRepositoryStatement extends Construct {
   public addRole(roleArn: string): void {
     this.roleArns.add(roleArn);
   }
+
+  /** The role ARNs, sorted as CloudFormation renders them. */
+  public roles(): string[] {
+    return sortByRendering(Stack.of(this), [...this.roleArns]);
+  }
+}
+
+/**
+ * The handler serves repositories of its own account and region, whose names ECR accepts: anything else would
+ * only fail at deploy time, so it is refused here, with the fix.
+ */
+function checkServable(stack: Stack, repository: ecr.IRepository): void {
+  const name = repository.repositoryName;
+  if (!Token.isUnresolved(name) && !REPOSITORY_NAME_PATTERN.test(name)) {
+    throw new Error(`ExistingRepositoryPolicy.MERGE: repository name ${JSON.stringify(name)} (${repository.node.path}) is not one ECR ` +
+      'accepts (2 to 256 lowercase letters, digits, and . _ - / between them). Check the name passed to ' +
+      'Repository.fromRepositoryName or fromRepositoryArn.');
+  }
+  const region = repository.env.region;
+  if (Token.compareStrings(region, stack.region) === TokenComparison.DIFFERENT) {
+    throw new Error(`ExistingRepositoryPolicy.MERGE: repository ${displayArn(repository.repositoryArn)} is in region ${region}, ` +
+      `but stack ${stack.stackName}, whose custom resource would change its policy, is in region ${stack.region}. Import the ` +
+      `repository in a stack of region ${region} (and account ${displayArn(repository.env.account)}) and merge there.`);
+  }
 }
 
 /** One handler function per stack serves every imported repository of that stack. */
@@ -83,26 +107,61 @@ function handlerOf(stack: Stack): MergePolicyFunction {
   if (existing) {
     return existing;
   }
+  const statements = () => stack.node.children.filter((child): child is ExistingRepositoryStatement => child instanceof ExistingRepositoryStatement);
+  const logGroup = new logs.LogGroup(stack, `${HANDLER_ID}Logs`, {
+    retention: logs.RetentionDays.ONE_YEAR,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+  const role = new iam.Role(stack, `${HANDLER_ID}Role`, {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    description: 'cdk-anyscale-ecr-access: the ExistingRepositoryPolicy.MERGE handler',
+  });
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+    resources: [logGroup.logGroupArn],
+  }));
+  // Every repository of the stack's account and region: CloudFormation removes a repository's statement in the
+  // cleanup phase, after this policy has been updated without it. The handler itself writes only what the stack
+  // declared (ALLOWED_GRANTS) and removes only statements of its own form.
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: [...HANDLER_ACTIONS],
+    resources: [stack.formatArn({ service: 'ecr', resource: 'repository', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME })],
+  }));
+  const allowList = Lazy.string({ produce: () => stack.toJsonString(allowListOf(stack, statements())) });
   const handler = new MergePolicyFunction(stack, HANDLER_ID, {
     description: 'cdk-anyscale-ecr-access: adds and removes the AnyscaleEcrPull statement in existing ECR repository policies',
     // Retries with backoff while other writers or throttling get in the way; it answers 15 s before this ends.
     timeout: Duration.minutes(5),
+    role,
+    logGroup,
+    environment: { [ALLOW_LIST_VARIABLE]: allowList },
   });
-  NagAcknowledgements.lambdaBasicExecution(handler.role!);
+  NagAcknowledgements.handlerRepositoryWildcard(role);
   handler.node.addValidation({
     validate: () => {
-      const served = stack.node.children.filter(child => child instanceof ExistingRepositoryStatement).length;
-      return served <= MAX_REPOSITORIES_PER_HANDLER ? [] : [
-        `Stack ${stack.stackName} merges the pull statement into ${served} imported repositories with ` +
-        `ExistingRepositoryPolicy.MERGE; one stack serves at most ${MAX_REPOSITORIES_PER_HANDLER}, because the handler's ` +
-        'role must name each repository within IAM\'s policy quotas. Import the repositories in several stacks.',
-      ];
+      const served = statements().length;
+      if (served > MAX_REPOSITORIES_PER_HANDLER) {
+        return [`Stack ${stack.stackName} merges the pull statement into ${served} imported repositories with ` +
+          `ExistingRepositoryPolicy.MERGE; one stack serves at most ${MAX_REPOSITORIES_PER_HANDLER}. Import the repositories in several stacks.`];
+      }
+      return quotaError(
+        `The environment variable ${ALLOW_LIST_VARIABLE} of the ExistingRepositoryPolicy.MERGE handler of stack ${stack.stackName}`,
+        measure(stack, allowListOf(stack, statements())),
+        MAX_ENVIRONMENT_BYTES - ALLOW_LIST_VARIABLE.length,
+        'It names every repository and node role the handler may write; import the repositories in several stacks.',
+      );
     },
   });
   return handler;
 }
 
-function statementSid(stack: Stack): string {
-  const name = Token.isUnresolved(stack.stackName) ? fingerprint(stack, stack.stackName) : stack.stackName.replace(/[^A-Za-z0-9]/g, '');
-  return `${PULL_STATEMENT_SID}${name}`;
+/** The handler's allow-list: each principal once, and each repository with the indexes of its principals. */
+function allowListOf(stack: Stack, statements: ExistingRepositoryStatement[]): AllowList {
+  const key = (arn: string) => JSON.stringify(stack.resolve(arn));
+  const principals = sortByRendering(stack, [...new Map(statements.flatMap(s => s.roles()).map(arn => [key(arn), arn])).values()]);
+  const index = new Map(principals.map((arn, i) => [key(arn), i]));
+  return {
+    principals,
+    repositories: statements.map(s => [s.repositoryName, s.roles().map(arn => index.get(key(arn))!)]),
+  };
 }

@@ -1,107 +1,109 @@
 import { ECRClient } from '@aws-sdk/client-ecr';
 // eslint-disable-next-line import/no-extraneous-dependencies
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
-import { CfnResponse, sendResponse } from './cfn-response';
-import { pullStatement } from './policy-document';
-import { Backoff, DEFAULT_BACKOFF, RepositoryPolicyStore } from './repository-policy-store';
-import { StatementSync } from './statement-sync';
-
-/** The custom resource's properties, as `ExistingRepositoryStatement` writes them. */
-export interface MergeProperties {
-  readonly RepositoryName: string;
-  readonly Sid: string;
-  readonly Principals: string[];
-  readonly Actions: string[];
-}
+import { CfnResponse, checkResponseUrl, sendResponse } from './cfn-response';
+import { ALLOW_LIST_VARIABLE, AllowList } from './contract';
+import { nothingWrittenId, placeId } from './ownership';
+import { RepositoryPolicyStore } from './repository-policy-store';
+import { readAllowList, readRequest, Request } from './request';
+import { DEFAULT_TIMING, ECR_TIMEOUTS, StatementSync, SyncTiming } from './statement-sync';
 
 /** What the handler needs from outside, replaced in tests. */
 export interface HandlerDependencies {
   readonly ecr: ECRClient;
-  readonly backoff: Backoff;
+  readonly timing: SyncTiming;
   readonly respond: (url: string, response: CfnResponse) => Promise<void>;
-}
-
-/** The id of the statement's place: the same until an update moves it to another repository or Sid. */
-export function physicalId(properties: MergeProperties): string {
-  return `${properties.RepositoryName}:${properties.Sid}`;
+  /** What the function's stack declared (its environment). */
+  readonly allowList: AllowList;
+  /** The function's own partition: principals must be roles of it. */
+  readonly partition: string;
+  /** Writes one line to the function's log. */
+  readonly log: (line: string) => void;
 }
 
 /**
- * Applies one custom resource event to the repository policy and returns the physical id.
- * Create and Update add or replace our statement; an Update that moves it adds it in the new place before
- * removing it from the old one, so the nodes never lose access; Delete removes only our statement.
+ * Applies one custom resource event and answers CloudFormation. Create and Update put the resource's own statement
+ * (its Sid is a digest of the stack id and logical id) into the repository and answer its place as the physical id;
+ * a move to another repository is cleaned up by CloudFormation's Delete of the old place. Delete removes only that
+ * statement. A Create that sent nothing to ECR fails with a physical id its rollback Delete recognizes.
  */
-export async function applyEvent(event: CloudFormationCustomResourceEvent, ecr: ECRClient, backoff: Backoff = DEFAULT_BACKOFF): Promise<string> {
-  if (event.RequestType === 'Delete' && !hasProperties(event.ResourceProperties)) {
-    return event.PhysicalResourceId; // A resource whose properties never made sense created nothing to remove.
-  }
-  const properties = readProperties(event.ResourceProperties);
-  const sync = (repositoryName: string) => new StatementSync(new RepositoryPolicyStore(ecr, repositoryName, backoff), repositoryName, backoff);
-  switch (event.RequestType) {
-    case 'Create':
-      await sync(properties.RepositoryName).put(pullStatement(properties.Sid, properties.Principals, properties.Actions));
-      return physicalId(properties);
-    case 'Update': {
-      const old = readProperties(event.OldResourceProperties);
-      await sync(properties.RepositoryName).put(pullStatement(properties.Sid, properties.Principals, properties.Actions));
-      if (physicalId(old) !== physicalId(properties)) {
-        await sync(old.RepositoryName).remove(old.Sid);
-      }
-      return physicalId(properties);
-    }
-    case 'Delete':
-      await sync(properties.RepositoryName).remove(properties.Sid);
-      return event.PhysicalResourceId;
-  }
-}
-
-function hasProperties(raw: Record<string, unknown>): boolean {
-  try {
-    readProperties(raw);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function readProperties(raw: Record<string, unknown>): MergeProperties {
-  const { RepositoryName, Sid, Principals, Actions } = raw as Record<string, unknown>;
-  const strings = (value: unknown) => Array.isArray(value) && value.every(v => typeof v === 'string');
-  if (typeof RepositoryName !== 'string' || typeof Sid !== 'string' || !/^[A-Za-z0-9]+$/.test(Sid) ||
-      !strings(Principals) || !strings(Actions) || (Principals as string[]).length === 0) {
-    throw new Error(`Bad properties ${JSON.stringify(raw)}: expected RepositoryName, an alphanumeric Sid, and ` +
-      'non-empty lists Principals and Actions of strings.');
-  }
-  return { RepositoryName, Sid, Principals: Principals as string[], Actions: Actions as string[] };
-}
-
-/** The handler with its dependencies given: answers CloudFormation whatever happens. */
-export async function handle(event: CloudFormationCustomResourceEvent, deps: HandlerDependencies): Promise<void> {
-  const fallbackId = event.RequestType === 'Create'
-    ? `${String(event.ResourceProperties.RepositoryName)}:${String(event.ResourceProperties.Sid)}`
-    : event.PhysicalResourceId;
+export async function handle(event: CloudFormationCustomResourceEvent, deps: HandlerDependencies): Promise<CfnResponse> {
+  checkResponseUrl(event.ResponseURL);
+  const identity = { StackId: event.StackId, RequestId: event.RequestId, LogicalResourceId: event.LogicalResourceId };
+  let request: Request | undefined;
+  const sync = (repositoryName: string) => new StatementSync(new RepositoryPolicyStore(deps.ecr, repositoryName), deps.timing);
+  let writer: StatementSync | undefined;
   let response: CfnResponse;
   try {
-    const id = await applyEvent(event, deps.ecr, deps.backoff);
-    response = { ...identify(event), Status: 'SUCCESS', PhysicalResourceId: id };
+    request = readRequest(event, deps.allowList, deps.partition);
+    if (request.kind === 'put') {
+      writer = sync(request.place.repositoryName);
+      await writer.put(request.place, request.principals);
+    } else if (request.kind === 'remove') {
+      await sync(request.place.repositoryName).remove(request.place);
+    }
+    const id = request.kind === 'put' ? placeId(request.place) : (event as { PhysicalResourceId: string }).PhysicalResourceId;
+    response = { ...identity, Status: 'SUCCESS', PhysicalResourceId: id };
   } catch (error) {
-    console.error(error);
-    response = { ...identify(event), Status: 'FAILED', PhysicalResourceId: fallbackId, Reason: (error as Error).message };
+    deps.log(`${(error as Error).stack ?? error}`);
+    const reason = (error as Error).message + await undoMove(event, request, writer, sync);
+    response = { ...identity, Status: 'FAILED', PhysicalResourceId: failedId(event, request, writer), Reason: reason };
   }
+  deps.log(JSON.stringify({ RequestType: event.RequestType, ...identity, Status: response.Status, PhysicalResourceId: response.PhysicalResourceId }));
   await deps.respond(event.ResponseURL, response);
+  return response;
 }
 
-function identify(event: CloudFormationCustomResourceEvent) {
-  return { StackId: event.StackId, RequestId: event.RequestId, LogicalResourceId: event.LogicalResourceId };
+/**
+ * The physical id of a failed event. A Create that sent no write answers an id that its rollback Delete skips; one
+ * that did answers the statement's place, so that the rollback Delete removes whatever landed.
+ */
+function failedId(event: CloudFormationCustomResourceEvent, request: Request | undefined, writer: StatementSync | undefined): string {
+  if (event.RequestType !== 'Create') {
+    return event.PhysicalResourceId;
+  }
+  return writer?.sentWrite && request?.kind === 'put' ? placeId(request.place) : nothingWrittenId(event.RequestId);
 }
 
-const client = new ECRClient({});
+/**
+ * A failed Update keeps the old physical id, so neither its rollback nor a cleanup would remove a statement it
+ * wrote in a new place: remove it here.
+ */
+async function undoMove(
+  event: CloudFormationCustomResourceEvent,
+  request: Request | undefined,
+  writer: StatementSync | undefined,
+  sync: (repositoryName: string) => StatementSync,
+): Promise<string> {
+  if (event.RequestType !== 'Update' || request?.kind !== 'put' || !writer?.sentWrite || placeId(request.place) === event.PhysicalResourceId) {
+    return '';
+  }
+  try {
+    await sync(request.place.repositoryName).remove(request.place);
+    return ` The statement written to repository ${request.place.repositoryName} was removed again.`;
+  } catch (error) {
+    return ` Removing the statement written to repository ${request.place.repositoryName} failed too: ${(error as Error).message}`;
+  }
+}
 
-/** Time kept back from the Lambda timeout to answer CloudFormation, which otherwise waits an hour for a response. */
+/** Time kept back from the Lambda timeout to answer CloudFormation, which otherwise waits for the service timeout. */
 const ANSWER_MARGIN_MS = 15_000;
+
+/** Retries are the handler's own (it reads again before it writes again), so the client sends each call once. */
+const client = new ECRClient({
+  maxAttempts: 1,
+  requestHandler: { connectionTimeout: ECR_TIMEOUTS.connectionMs, requestTimeout: ECR_TIMEOUTS.requestMs, throwOnRequestTimeout: true },
+});
 
 /** The Lambda entry point. */
 export async function handler(event: CloudFormationCustomResourceEvent, context: Context): Promise<void> {
   const deadline = Date.now() + context.getRemainingTimeInMillis() - ANSWER_MARGIN_MS;
-  await handle(event, { ecr: client, backoff: { ...DEFAULT_BACKOFF, deadline }, respond: sendResponse });
+  await handle(event, {
+    ecr: client,
+    timing: { ...DEFAULT_TIMING, deadline },
+    respond: sendResponse,
+    allowList: readAllowList(process.env[ALLOW_LIST_VARIABLE]),
+    partition: context.invokedFunctionArn.split(':')[1],
+    log: line => console.log(line),
+  });
 }

@@ -1,44 +1,118 @@
 import * as https from 'https';
 import { EventEmitter } from 'stream';
-import { sendResponse } from '../../lib/existing-repository/cfn-response';
+import { checkResponseUrl, MAX_RESPONSE_BYTES, responseBody, RESPONSE_TIMEOUT_MS, sendResponse } from '../../lib/existing-repository/cfn-response';
 
 jest.mock('https', () => ({ request: jest.fn() }));
 const httpsRequest = https.request as unknown as jest.Mock;
 
-test('PUTs the response as JSON to the pre-signed URL, with an empty content type as S3 signed it', async () => {
-  // GIVEN
-  const sent: { options?: https.RequestOptions; body?: string } = {};
-  httpsRequest.mockImplementation(((options: https.RequestOptions, callback: (response: EventEmitter & { resume(): void }) => void) => {
+const URL = 'https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/path/to?X-Amz-Signature=abc';
+const RESPONSE = { Status: 'SUCCESS' as const, PhysicalResourceId: 'images:Sid', StackId: 's', RequestId: 'r', LogicalResourceId: 'l' };
+
+type FakeRequest = EventEmitter & { end(body: string): void; destroy(error: Error): void };
+
+/** https.request answering with `status`, or never (for the timeout). */
+function answerWith(status: number | undefined, sent: { options?: https.RequestOptions; body?: string } = {}) {
+  type Answer = EventEmitter & { statusCode?: number; resume(): void };
+  httpsRequest.mockImplementation(((options: https.RequestOptions, callback: (response: Answer) => void) => {
     sent.options = options;
-    const request = new EventEmitter() as EventEmitter & { end(body: string): void };
+    const request = new EventEmitter() as FakeRequest;
+    request.destroy = error => request.emit('error', error);
     request.end = (body: string) => {
       sent.body = body;
-      const response = Object.assign(new EventEmitter(), { resume: () => undefined });
+      if (status === undefined) {
+        return;
+      }
+      const response = Object.assign(new EventEmitter(), { resume: () => undefined, statusCode: status });
       callback(response);
       response.emit('end');
     };
     return request;
   }) as never);
+  return sent;
+}
 
-  // WHEN
-  await sendResponse('https://bucket.s3.amazonaws.com/path/to?X-Amz-Signature=abc', {
-    Status: 'FAILED', PhysicalResourceId: 'images:Sid', StackId: 's', RequestId: 'r', LogicalResourceId: 'l', Reason: 'x'.repeat(5_000),
+test('PUTs the response as JSON to the pre-signed URL, with an empty content type as S3 signed it and a timeout', async () => {
+  const sent = answerWith(200);
+  await sendResponse(URL, { ...RESPONSE, Reason: 'why' });
+  expect(sent.options).toMatchObject({
+    hostname: 'cloudformation-custom-resource-response-useast1.s3.amazonaws.com',
+    path: '/path/to?X-Amz-Signature=abc',
+    method: 'PUT',
+    timeout: RESPONSE_TIMEOUT_MS,
   });
-
-  // THEN
-  expect(sent.options).toMatchObject({ hostname: 'bucket.s3.amazonaws.com', path: '/path/to?X-Amz-Signature=abc', method: 'PUT' });
   expect(sent.options!.headers).toEqual({ 'content-type': '', 'content-length': Buffer.byteLength(sent.body!) });
-  const body = JSON.parse(sent.body!);
-  expect(body).toMatchObject({ Status: 'FAILED', PhysicalResourceId: 'images:Sid', StackId: 's', RequestId: 'r', LogicalResourceId: 'l' });
-  expect(body.Reason).toHaveLength(1_000); // CloudFormation rejects responses over 4,096 bytes
+  expect(JSON.parse(sent.body!)).toEqual({ ...RESPONSE, Reason: 'why' });
 });
 
-test('a failed PUT rejects, so the error reaches the Lambda log', async () => {
-  httpsRequest.mockImplementation((() => {
-    const request = new EventEmitter() as EventEmitter & { end(): void };
-    request.end = () => setImmediate(() => request.emit('error', new Error('socket hang up')));
-    return request;
-  }) as never);
-  await expect(sendResponse('https://bucket/x', { Status: 'SUCCESS', PhysicalResourceId: 'p', StackId: 's', RequestId: 'r', LogicalResourceId: 'l' }))
-    .rejects.toThrow('socket hang up');
+test.each([403, 500, 301])('an answer of HTTP %d rejects, so the error reaches the Lambda log', async status => {
+  answerWith(status);
+  await expect(sendResponse(URL, RESPONSE)).rejects.toThrow(`CloudFormation's response URL answered HTTP ${status}`);
+});
+
+test('a PUT that never answers is ended at the timeout', async () => {
+  answerWith(undefined);
+  const sending = sendResponse(URL, RESPONSE);
+  const request = httpsRequest.mock.results[0].value as FakeRequest;
+  request.emit('timeout');
+  await expect(sending).rejects.toThrow(`The response PUT took longer than ${RESPONSE_TIMEOUT_MS} ms`);
+});
+
+test('a refused URL sends nothing', async () => {
+  httpsRequest.mockClear();
+  await expect(sendResponse('https://example.com/x', RESPONSE)).rejects.toThrow('is not an https URL of an amazonaws.com');
+  expect(httpsRequest).not.toHaveBeenCalled();
+});
+
+describe('the body fits CloudFormation\'s 4,096 bytes, measured in bytes', () => {
+  test.each([
+    ['ASCII', 'x'],
+    ['3-byte characters', '€'],
+    ['4-byte characters (surrogate pairs)', '😀'],
+    ['control characters (6 bytes each once escaped in JSON)', '\u0001'],
+  ])('a long reason of %s is cut at a whole character, with an ellipsis, to at most 4,096 bytes', (_, unit) => {
+    const body = responseBody({ ...RESPONSE, Status: 'FAILED', Reason: unit.repeat(5_000) });
+    const bytes = Buffer.byteLength(body);
+    expect(bytes).toBeLessThanOrEqual(MAX_RESPONSE_BYTES);
+    // (at most one more character would have fitted: the ellipsis takes 3 bytes)
+    expect(bytes).toBeGreaterThan(MAX_RESPONSE_BYTES - (Buffer.byteLength(JSON.stringify(unit)) - 2) - 3);
+    const reason: string = JSON.parse(body).Reason;
+    expect(reason.endsWith('…')).toBe(true);
+    expect([...reason.slice(0, -1)].every(c => c === unit)).toBe(true);
+  });
+
+  test('a reason that fits is sent whole', () => {
+    const reason = '€'.repeat(1_000);
+    expect(JSON.parse(responseBody({ ...RESPONSE, Reason: reason })).Reason).toBe(reason);
+  });
+
+  test('no reason: no Reason key', () => {
+    expect(JSON.parse(responseBody(RESPONSE))).toEqual(RESPONSE);
+  });
+});
+
+describe('checkResponseUrl', () => {
+  test.each([
+    URL,
+    'https://cloudformation-custom-resource-response-cnnorth1.s3.cn-north-1.amazonaws.com.cn/x?sig=1',
+    'https://s3.amazonaws.com/bucket/key',
+  ])('accepts %s', url => {
+    expect(checkResponseUrl(url).href).toBe(url);
+  });
+
+  test.each([
+    'http://s3.amazonaws.com/x',
+    'https://amazonaws.com/x',
+    'https://s3.amazonaws.com.evil.example/x',
+    'https://evil-amazonaws.com/x',
+    'https://s3.amazonaws.com:444/x',
+    'https://a:b@s3.amazonaws.com/x',
+    'ftp://s3.amazonaws.com/x',
+    '',
+  ])('refuses %s', url => {
+    expect(() => checkResponseUrl(url)).toThrow(`ResponseURL ${JSON.stringify(url)} is not an https URL`);
+  });
+
+  test('a non-string is refused', () => {
+    expect(() => checkResponseUrl(undefined)).toThrow('ResponseURL "undefined"');
+  });
 });

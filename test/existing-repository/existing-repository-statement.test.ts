@@ -5,8 +5,9 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AnyscaleEcrAccess, AnyscaleEcrAccessWarnings, AnyscaleNodeRole, ExistingRepositoryPolicy } from '../../lib';
-import { EXISTING_STATEMENT_RESOURCE_TYPE, MAX_REPOSITORIES_PER_HANDLER } from '../../lib/existing-repository/existing-repository-statement';
-import { measure, QUOTAS } from '../../lib/quotas';
+import { ALLOW_LIST_VARIABLE, STATEMENT_RESOURCE_TYPE } from '../../lib/existing-repository/contract';
+import { MAX_REPOSITORIES_PER_HANDLER } from '../../lib/existing-repository/existing-repository-statement';
+import { measure } from '../../lib/quotas';
 import { NODE_ACCOUNT, partitionArn, REGION, REGISTRY_ACCOUNT, stackIn, THIRD_ACCOUNT } from '../util';
 
 const MERGE = { existingRepositoryPolicy: ExistingRepositoryPolicy.MERGE };
@@ -25,20 +26,23 @@ describe('with ExistingRepositoryPolicy.MERGE', () => {
     const { stack, role, repository } = registry();
     // WHEN
     new AnyscaleEcrAccess(stack, 'Access', { role, repositories: [repository], ...MERGE });
-    // THEN
-    Template.fromStack(stack).hasResourceProperties(EXISTING_STATEMENT_RESOURCE_TYPE, {
-      ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AnyscaleEcrExistingRepositoryHandler'), 'Arn'] },
-      RepositoryName: 'images',
-      Sid: 'AnyscaleEcrPullRegistry',
-      Principals: [NODE_ROLE_ARN],
-      Actions: AnyscaleEcrAccess.PULL_ACTIONS,
+    // THEN the resource holds only the repository and principals: the Sid and the actions are the handler's
+    Template.fromStack(stack).hasResource(STATEMENT_RESOURCE_TYPE, {
+      Properties: {
+        ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AnyscaleEcrExistingRepositoryHandler'), 'Arn'] },
+        RepositoryName: 'images',
+        Principals: [NODE_ROLE_ARN],
+        ServiceTimeout: '600',
+      },
     });
+    expect(Object.keys(Object.values<any>(Template.fromStack(stack).findResources(STATEMENT_RESOURCE_TYPE))[0].Properties).sort())
+      .toEqual(['Principals', 'RepositoryName', 'ServiceTimeout', 'ServiceToken']);
     Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp(AnyscaleEcrAccessWarnings.REPOSITORY_POLICY_NOT_APPLIED));
     // The role's own account still has to attach the identity side: that warning stays.
     Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp(AnyscaleEcrAccessWarnings.IDENTITY_NOT_APPLIED));
   });
 
-  test('the handler may only read, set and delete the policy of the repositories it serves', () => {
+  test('the handler has a role of its own: the three policy calls on its account\'s repositories, and its own log group', () => {
     const { stack, role, repository } = registry();
     const other = ecr.Repository.fromRepositoryName(stack, 'Models', 'team/models');
     new AnyscaleEcrAccess(stack, 'Access', { role, repositories: [repository, other], ...MERGE });
@@ -50,31 +54,56 @@ describe('with ExistingRepositoryPolicy.MERGE', () => {
       Timeout: 300,
       Handler: 'index.handler',
       Description: 'cdk-anyscale-ecr-access: adds and removes the AnyscaleEcrPull statement in existing ECR repository policies',
+      LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^AnyscaleEcrExistingRepositoryHandlerLogs') } },
+      Role: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AnyscaleEcrExistingRepositoryHandlerRole'), 'Arn'] },
     });
-    const repositoryArn = (name: string) => partitionArn(`:ecr:${REGION}:${REGISTRY_ACCOUNT}:repository/${name}`);
+    template.hasResource('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 365 }, DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
+    template.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })] },
+      ManagedPolicyArns: Match.absent(),
+    });
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: [
-          { Effect: 'Allow', Action: ['ecr:GetRepositoryPolicy', 'ecr:SetRepositoryPolicy', 'ecr:DeleteRepositoryPolicy'], Resource: repositoryArn('images') },
-          { Effect: 'Allow', Action: ['ecr:GetRepositoryPolicy', 'ecr:SetRepositoryPolicy', 'ecr:DeleteRepositoryPolicy'], Resource: repositoryArn('team/models') },
+          { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('Logs'), 'Arn'] } },
+          { Effect: 'Allow', Action: ['ecr:GetRepositoryPolicy', 'ecr:SetRepositoryPolicy', 'ecr:DeleteRepositoryPolicy'], Resource: partitionArn(`:ecr:${REGION}:${REGISTRY_ACCOUNT}:repository/*`) },
         ],
       },
     });
-    template.resourceCountIs(EXISTING_STATEMENT_RESOURCE_TYPE, 2);
+    template.resourceCountIs(STATEMENT_RESOURCE_TYPE, 2);
   });
 
-  test('every construct granting on one repository shares one custom resource, with sorted principals', () => {
-    // GIVEN two clouds' node roles, added in reverse order
+  test('the function\'s environment lists exactly the repositories and principals the stack declared', () => {
+    // GIVEN two roles: one on both repositories, one on the second only
+    const { stack, role, repository } = registry();
+    const second = AnyscaleNodeRole.fromCloudId(stack, 'Second', 'cld_zzz', { account: THIRD_ACCOUNT });
+    const models = ecr.Repository.fromRepositoryName(stack, 'Models', 'team/models');
+    new AnyscaleEcrAccess(stack, 'Access', { role, repositories: [repository, models], ...MERGE });
+    new AnyscaleEcrAccess(stack, 'SecondAccess', { role: second, repositories: [models], ...MERGE });
+    // WHEN
+    const variables = Object.values<any>(Template.fromStack(stack).findResources('AWS::Lambda::Function'))[0].Properties.Environment.Variables;
+    // THEN (the ARNs hold the partition, which CloudFormation joins in)
+    const rendered = variables[ALLOW_LIST_VARIABLE]['Fn::Join'][1].map((part: any) => (typeof part === 'string' ? part : 'aws')).join('');
+    expect(JSON.parse(rendered)).toEqual({
+      principals: [`arn:aws:iam::${NODE_ACCOUNT}:role/cld_abc-cluster_node_role`, `arn:aws:iam::${THIRD_ACCOUNT}:role/cld_zzz-cluster_node_role`],
+      repositories: [['images', [0]], ['team/models', [0, 1]]],
+    });
+  });
+
+  test('every construct granting on one repository shares one custom resource, with sorted principals, however it was imported', () => {
+    // GIVEN two clouds' node roles, added in reverse order, and the repository imported by name and by ARN
     const { stack, repository } = registry();
     const second = AnyscaleNodeRole.fromCloudId(stack, 'Second', 'cld_zzz', { account: NODE_ACCOUNT });
     const first = AnyscaleNodeRole.fromCloudId(stack, 'First', 'cld_aaa', { account: THIRD_ACCOUNT });
+    const byArn = ecr.Repository.fromRepositoryArn(stack, 'Again', `arn:aws:ecr:${REGION}:${REGISTRY_ACCOUNT}:repository/images`);
     // WHEN
     new AnyscaleEcrAccess(stack, 'SecondAccess', { role: second, repositories: [repository], ...MERGE });
-    new AnyscaleEcrAccess(stack, 'FirstAccess', { role: first, repositories: [ecr.Repository.fromRepositoryName(stack, 'Again', 'images')], ...MERGE });
+    new AnyscaleEcrAccess(stack, 'FirstAccess', { role: first, repositories: [byArn], ...MERGE });
     // THEN
     const template = Template.fromStack(stack);
-    template.resourceCountIs(EXISTING_STATEMENT_RESOURCE_TYPE, 1);
-    template.hasResourceProperties(EXISTING_STATEMENT_RESOURCE_TYPE, {
+    template.resourceCountIs(STATEMENT_RESOURCE_TYPE, 1);
+    template.hasResourceProperties(STATEMENT_RESOURCE_TYPE, {
       Principals: [
         partitionArn(`:iam::${NODE_ACCOUNT}:role/cld_zzz-cluster_node_role`),
         partitionArn(`:iam::${THIRD_ACCOUNT}:role/cld_aaa-cluster_node_role`),
@@ -82,14 +111,39 @@ describe('with ExistingRepositoryPolicy.MERGE', () => {
     });
   });
 
-  test('two stacks merging into one repository write statements with different Sids', () => {
-    const app = new App();
-    const a = registry(app, 'RegistryA');
-    const b = registry(app, 'Registry-B');
-    new AnyscaleEcrAccess(a.stack, 'Access', { role: a.role, repositories: [a.repository], ...MERGE });
-    new AnyscaleEcrAccess(b.stack, 'Access', { role: b.role, repositories: [b.repository], ...MERGE });
-    Template.fromStack(a.stack).hasResourceProperties(EXISTING_STATEMENT_RESOURCE_TYPE, { Sid: 'AnyscaleEcrPullRegistryA' });
-    Template.fromStack(b.stack).hasResourceProperties(EXISTING_STATEMENT_RESOURCE_TYPE, { Sid: 'AnyscaleEcrPullRegistryB' });
+  test('the custom resource\'s logical id depends on the repository name only, so giving the stack an env or importing by ARN replaces nothing', () => {
+    const logicalIds = (account: string | undefined, byArn: boolean) => {
+      const stack = stackIn(new App(), 'Registry', account);
+      const role = AnyscaleNodeRole.fromCloudId(stack, 'NodeRole', 'cld_abc', { account: NODE_ACCOUNT });
+      const repository = byArn
+        ? ecr.Repository.fromRepositoryArn(stack, 'Images', `arn:aws:ecr:${REGION}:${REGISTRY_ACCOUNT}:repository/images`)
+        : ecr.Repository.fromRepositoryName(stack, 'Images', 'images');
+      new AnyscaleEcrAccess(stack, 'Access', { role, repositories: [repository], ...MERGE });
+      return Object.keys(Template.fromStack(stack).findResources(STATEMENT_RESOURCE_TYPE));
+    };
+    expect(logicalIds(undefined, false)).toEqual(logicalIds(REGISTRY_ACCOUNT, false));
+    expect(logicalIds(REGISTRY_ACCOUNT, true)).toEqual(logicalIds(REGISTRY_ACCOUNT, false));
+  });
+
+  test.each([
+    ['upper case', 'Team/Images'],
+    ['a trailing slash', 'team/'],
+    ['one character', 'a'],
+    ['a double separator', 'team//images'],
+  ])('a repository name ECR would reject (%s) is refused at synth with the prop and the value', (_, name) => {
+    const { stack, role } = registry();
+    const repository = ecr.Repository.fromRepositoryName(stack, 'Bad', name);
+    expect(() => new AnyscaleEcrAccess(stack, 'Access', { role, repositories: [repository], ...MERGE })).toThrow(
+      `ExistingRepositoryPolicy.MERGE: repository name ${JSON.stringify(name)} (Registry/Bad) is not one ECR accepts`);
+  });
+
+  test('a repository of the stack\'s account in another region is refused at synth, naming both regions and the fix', () => {
+    const { stack, role } = registry();
+    const repository = ecr.Repository.fromRepositoryArn(stack, 'West', `arn:aws:ecr:us-west-2:${REGISTRY_ACCOUNT}:repository/images`);
+    expect(() => new AnyscaleEcrAccess(stack, 'Access', { role, repositories: [repository], ...MERGE })).toThrow(
+      `ExistingRepositoryPolicy.MERGE: repository arn:aws:ecr:us-west-2:${REGISTRY_ACCOUNT}:repository/images is in region us-west-2, ` +
+      `but stack Registry, whose custom resource would change its policy, is in region ${REGION}. Import the repository in a stack ` +
+      `of region us-west-2 (and account ${REGISTRY_ACCOUNT}) and merge there.`);
   });
 
   test('a node role defined in another account\'s stack is named by its physical name, and its stack deploys first', () => {
@@ -101,7 +155,7 @@ describe('with ExistingRepositoryPolicy.MERGE', () => {
     // WHEN
     new AnyscaleEcrAccess(nodeStack, 'Access', { role, repositories: [repository], ...MERGE });
     // THEN
-    Template.fromStack(stack).hasResourceProperties(EXISTING_STATEMENT_RESOURCE_TYPE, {
+    Template.fromStack(stack).hasResourceProperties(STATEMENT_RESOURCE_TYPE, {
       Principals: [partitionArn(Match.stringLikeRegexp(`^:iam::${NODE_ACCOUNT}:role/node`) as unknown as string)],
     });
     expect(stack.dependencies).toContain(nodeStack);
@@ -110,14 +164,14 @@ describe('with ExistingRepositoryPolicy.MERGE', () => {
   test('an environment-agnostic stack, whose accounts cannot be compared, still gets the statement', () => {
     const { stack, role, repository } = registry(new App(), 'Agnostic', undefined);
     new AnyscaleEcrAccess(stack, 'Access', { role, repositories: [repository], ...MERGE });
-    Template.fromStack(stack).resourceCountIs(EXISTING_STATEMENT_RESOURCE_TYPE, 1);
+    Template.fromStack(stack).resourceCountIs(STATEMENT_RESOURCE_TYPE, 1);
   });
 
   test('a repository of the role\'s own account needs no statement, so nothing is deployed for it', () => {
     const stack = stackIn(new App(), 'Node', NODE_ACCOUNT);
     const role = AnyscaleNodeRole.fromCloudId(stack, 'NodeRole', 'cld_abc');
     new AnyscaleEcrAccess(stack, 'Access', { role, repositories: [ecr.Repository.fromRepositoryName(stack, 'Images', 'images')], ...MERGE });
-    Template.fromStack(stack).resourceCountIs(EXISTING_STATEMENT_RESOURCE_TYPE, 0);
+    Template.fromStack(stack).resourceCountIs(STATEMENT_RESOURCE_TYPE, 0);
     Template.fromStack(stack).resourceCountIs('AWS::Lambda::Function', 0);
   });
 
@@ -125,7 +179,7 @@ describe('with ExistingRepositoryPolicy.MERGE', () => {
     const { stack, role } = registry();
     new AnyscaleEcrAccess(stack, 'Access', { role, repositories: [new ecr.Repository(stack, 'Owned')], ...MERGE });
     const template = Template.fromStack(stack);
-    template.resourceCountIs(EXISTING_STATEMENT_RESOURCE_TYPE, 0);
+    template.resourceCountIs(STATEMENT_RESOURCE_TYPE, 0);
     template.hasResourceProperties('AWS::ECR::Repository', {
       RepositoryPolicyText: { Statement: [Match.objectLike({ Sid: 'AnyscaleEcrPull', Principal: { AWS: NODE_ROLE_ARN } })] },
     });
@@ -135,7 +189,7 @@ describe('with ExistingRepositoryPolicy.MERGE', () => {
     const { stack, role } = registry();
     const elsewhere = ecr.Repository.fromRepositoryArn(stack, 'Elsewhere', `arn:aws:ecr:${REGION}:${THIRD_ACCOUNT}:repository/images`);
     new AnyscaleEcrAccess(stack, 'Access', { role, repositories: [elsewhere], ...MERGE });
-    Template.fromStack(stack).resourceCountIs(EXISTING_STATEMENT_RESOURCE_TYPE, 0);
+    Template.fromStack(stack).resourceCountIs(STATEMENT_RESOURCE_TYPE, 0);
     Annotations.fromStack(stack).hasWarning('/Registry/Access', Match.stringLikeRegexp(
       `ExistingRepositoryPolicy.MERGE only changes repositories of the importing stack's own account, and this one is in account ${THIRD_ACCOUNT}.*\\[ack: ${AnyscaleEcrAccessWarnings.REPOSITORY_POLICY_NOT_APPLIED}\\]`));
   });
@@ -148,31 +202,30 @@ describe('with ExistingRepositoryPolicy.MERGE', () => {
     }
     // The statement as the handler writes it, principals in the account of the literal ARNs
     const principals = Array.from({ length: 130 }, (_, i) => `arn:aws:iam::${NODE_ACCOUNT}:role/cld_${'x'.repeat(20)}${i}-cluster_node_role`);
-    const size = JSON.stringify({ Sid: 'AnyscaleEcrPullRegistry', Effect: 'Allow', Principal: { AWS: principals }, Action: AnyscaleEcrAccess.PULL_ACTIONS }).length;
+    const size = JSON.stringify({ Sid: `AnyscaleEcrPull${'0'.repeat(24)}`, Effect: 'Allow', Principal: { AWS: principals }, Action: AnyscaleEcrAccess.PULL_ACTIONS }).length;
     expect(() => Template.fromStack(stack)).toThrow(
-      `The statement AnyscaleEcrPullRegistry for repository images is ${size} characters, over the AWS limit of 10240. ` +
+      `The statement for repository images is ${size} characters, over the AWS limit of 10240. ` +
       'Grant fewer node roles on this repository, or grant them all at once with AnyscaleEcrOrganizationAccess.');
   });
 });
 
-test.each([false, true])('100 imported repositories, the most one stack serves (minimizePolicies %s): each is named once, every policy within IAM limits', minimize => {
-  // GIVEN more repository ARNs than one inline policy of 10,240 characters can hold
-  const { stack, role } = registry(new App({ context: { '@aws-cdk/aws-iam:minimizePolicies': minimize } }));
-  const names = Array.from({ length: MAX_REPOSITORIES_PER_HANDLER }, (_, i) => `team/repository-${i}-${'x'.repeat(40)}`);
+test('100 imported repositories, the most one stack serves, fit the handler\'s environment', () => {
+  const { stack, role } = registry();
+  const names = Array.from({ length: MAX_REPOSITORIES_PER_HANDLER }, (_, i) => `team/repository-${i}`);
   new AnyscaleEcrAccess(stack, 'Access', { role, repositories: names.map((name, i) => ecr.Repository.fromRepositoryName(stack, `Repo${i}`, name)), ...MERGE });
-  // WHEN
   const template = Template.fromStack(stack);
-  // THEN CDK spreads the statements over the inline policy and managed overflow policies, each within its limit
-  const inline = Object.values<any>(template.findResources('AWS::IAM::Policy')).map(p => p.Properties.PolicyDocument);
-  const managed = Object.values<any>(template.findResources('AWS::IAM::ManagedPolicy')).map(p => p.Properties.PolicyDocument);
-  inline.forEach(document => expect(measure(stack, document).characters).toBeLessThanOrEqual(QUOTAS.inlinePolicyCharactersPerRole));
-  managed.forEach(document => expect(measure(stack, document).characters).toBeLessThanOrEqual(QUOTAS.managedPolicyCharacters));
-  expect(managed.length).toBeLessThanOrEqual(QUOTAS.managedPoliciesPerRole - 1); // AWSLambdaBasicExecutionRole is one
-  const named = [...inline, ...managed].flatMap(d => d.Statement).flatMap((st: any) => {
-    expect([...st.Action].sort()).toEqual(['ecr:DeleteRepositoryPolicy', 'ecr:GetRepositoryPolicy', 'ecr:SetRepositoryPolicy']);
-    return [st.Resource].flat().map((arn: any) => arn['Fn::Join'][1][2].split('repository/')[1]);
-  });
-  expect(named.sort()).toEqual([...names].sort());
+  template.resourceCountIs(STATEMENT_RESOURCE_TYPE, MAX_REPOSITORIES_PER_HANDLER);
+  const variables = Object.values<any>(template.findResources('AWS::Lambda::Function'))[0].Properties.Environment.Variables;
+  expect(measure(stack, variables[ALLOW_LIST_VARIABLE]).characters + ALLOW_LIST_VARIABLE.length).toBeLessThanOrEqual(4_096);
+});
+
+test('repository names too long for the handler\'s 4 KB environment fail synthesis with the size and the remedy', () => {
+  const { stack, role } = registry();
+  const repositories = Array.from({ length: 60 }, (_, i) => ecr.Repository.fromRepositoryName(stack, `Repo${i}`, `team/repository-${i}-${'x'.repeat(60)}`));
+  new AnyscaleEcrAccess(stack, 'Access', { role, repositories, ...MERGE });
+  expect(() => Template.fromStack(stack)).toThrow(new RegExp(
+    `The environment variable ${ALLOW_LIST_VARIABLE} of the ExistingRepositoryPolicy.MERGE handler of stack Registry is \\d+ characters, ` +
+    'over the AWS limit of 4082. It names every repository and node role the handler may write; import the repositories in several stacks.'));
 });
 
 test('101 imported repositories in one stack fail synthesis, naming the stack and the remedy', () => {
@@ -187,7 +240,7 @@ describe('without the option', () => {
   test('an imported repository of the stack\'s account is left alone, and the warning names the option', () => {
     const { stack, role, repository } = registry();
     new AnyscaleEcrAccess(stack, 'Access', { role, repositories: [repository] });
-    Template.fromStack(stack).resourceCountIs(EXISTING_STATEMENT_RESOURCE_TYPE, 0);
+    Template.fromStack(stack).resourceCountIs(STATEMENT_RESOURCE_TYPE, 0);
     Annotations.fromStack(stack).hasWarning('/Registry/Access', Match.stringLikeRegexp(
       'Set existingRepositoryPolicy: ExistingRepositoryPolicy.MERGE to let a custom resource of stack Registry add the statement'));
   });

@@ -1,12 +1,11 @@
-import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { FakeEcr, instantBackoff } from './fake-ecr';
-import { CfnResponse } from '../../lib/existing-repository/cfn-response';
-import { applyEvent, handle, MergeProperties } from '../../lib/existing-repository/merge-policy.lambda';
+import { ownedSid } from '../../lib/existing-repository/ownership';
 import { isTransient } from '../../lib/existing-repository/repository-policy-store';
-import { ECR_PULL_ACTIONS } from '../../lib/pull-actions';
+import { FakeEcr } from '../support/fake-ecr';
+import {
+  allowListOf, createEvent, deleteEvent, invoke, LOGICAL_ID, ManualClock, NODE_ROLE, OTHER_ROLE, props, pullStatement, SID,
+  STACK_ID, testTiming, updateEvent,
+} from '../support/handler';
 
-const NODE_ROLE = 'arn:aws:iam::111111111111:role/cld_abc-cluster_node_role';
-const OTHER_ROLE = 'arn:aws:iam::111111111111:role/cld_def-cluster_node_role';
 const FOREIGN = {
   Sid: 'CiPush',
   Effect: 'Allow',
@@ -14,393 +13,409 @@ const FOREIGN = {
   Action: ['ecr:PutImage', 'ecr:InitiateLayerUpload'],
   Condition: { StringEquals: { 'aws:PrincipalTag/team': 'ml' } },
 };
-const EXISTING_POLICY = { Version: '2008-10-17', Id: 'kept', Statement: [FOREIGN] };
+const EXISTING = { Version: '2008-10-17', Id: 'kept', Statement: [FOREIGN] };
+const PLACE = `images:${SID}`;
+const ours = (principals = [NODE_ROLE], sid = SID) => pullStatement(sid, principals);
 
-function props(overrides: Partial<MergeProperties> = {}): MergeProperties {
-  return { RepositoryName: 'images', Sid: 'AnyscaleEcrPullRegistry', Principals: [NODE_ROLE], Actions: [...ECR_PULL_ACTIONS], ...overrides };
-}
-
-const base = {
-  ServiceToken: 'arn:aws:lambda:us-east-1:222222222222:function:handler',
-  ResponseURL: 'https://cloudformation-custom-resource-response.s3.amazonaws.com/x?sig=1',
-  StackId: 'arn:aws:cloudformation:us-east-1:222222222222:stack/Registry/1',
-  RequestId: 'request-1',
-  LogicalResourceId: 'Statement',
-  ResourceType: 'Custom::AnyscaleEcrRepositoryStatement',
-};
-
-function create(p: MergeProperties = props()): CloudFormationCustomResourceEvent {
-  return { ...base, RequestType: 'Create', ResourceProperties: { ServiceToken: base.ServiceToken, ...p } };
-}
-
-function update(p: MergeProperties, old: MergeProperties, physicalResourceId = `${old.RepositoryName}:${old.Sid}`): CloudFormationCustomResourceEvent {
-  return {
-    ...base,
-    RequestType: 'Update',
-    PhysicalResourceId: physicalResourceId,
-    ResourceProperties: { ServiceToken: base.ServiceToken, ...p },
-    OldResourceProperties: { ServiceToken: base.ServiceToken, ...old },
-  };
-}
-
-function remove(p: MergeProperties = props(), physicalResourceId = `${p.RepositoryName}:${p.Sid}`): CloudFormationCustomResourceEvent {
-  return { ...base, RequestType: 'Delete', PhysicalResourceId: physicalResourceId, ResourceProperties: { ServiceToken: base.ServiceToken, ...p } };
-}
-
-const ours = (sid = 'AnyscaleEcrPullRegistry', principals = [NODE_ROLE]) =>
-  ({ Sid: sid, Effect: 'Allow', Principal: { AWS: principals }, Action: [...ECR_PULL_ACTIONS] });
-
-describe('Create', () => {
-  test('adds the statement after the existing ones and keeps them and the top-level fields byte for byte', async () => {
-    // GIVEN
-    const ecr = new FakeEcr().withRepository('images', EXISTING_POLICY);
-    // WHEN
-    const id = await applyEvent(create(), ecr.client, instantBackoff());
-    // THEN
-    expect(ecr.policy('images')).toEqual({ Version: '2008-10-17', Id: 'kept', Statement: [FOREIGN, ours()] });
-    expect(id).toBe('images:AnyscaleEcrPullRegistry');
-    expect(ecr.calls).toEqual(['GetRepositoryPolicy', 'GetRepositoryPolicy', 'SetRepositoryPolicy', 'GetRepositoryPolicy']);
-  });
-
-  test('writes a new policy when the repository has none', async () => {
-    const ecr = new FakeEcr().withRepository('images');
-    await applyEvent(create(), ecr.client, instantBackoff());
-    expect(ecr.policy('images')).toEqual({ Version: '2012-10-17', Statement: [ours()] });
-  });
-
-  test('a policy whose Statement is a single object keeps that statement', async () => {
-    const ecr = new FakeEcr().withRepository('images', { Version: '2012-10-17', Statement: FOREIGN });
-    await applyEvent(create(), ecr.client, instantBackoff());
-    expect(ecr.policy('images').Statement).toEqual([FOREIGN, ours()]);
-  });
-
-  test('writes nothing when the statement is already there as wanted (a retried event)', async () => {
-    const ecr = new FakeEcr().withRepository('images', { Version: '2012-10-17', Statement: [FOREIGN, ours()] });
-    await applyEvent(create(), ecr.client, instantBackoff());
-    expect(ecr.writes).toEqual([]);
-  });
-
-  test('fails with the repository name when the repository does not exist', async () => {
-    const ecr = new FakeEcr();
-    await expect(applyEvent(create(), ecr.client, instantBackoff())).rejects.toThrow(
-      'Repository images does not exist in this account and region. ExistingRepositoryPolicy.MERGE adds a statement to a ' +
-      'repository that exists; create it first, or check its name.');
-    expect(ecr.writes).toEqual([]);
-  });
-
-  test('a repository deleted right after our write fails the create instead of reporting success', async () => {
-    const ecr = new FakeEcr().withRepository('images', EXISTING_POLICY);
-    ecr.after('SetRepositoryPolicy', 1, () => ecr.repositories.delete('images'));
-    await expect(applyEvent(create(), ecr.client, instantBackoff())).rejects.toThrow(/Repository images does not exist/);
-  });
-
-  test('an answer without policy text counts as no policy', async () => {
-    const ecr = new FakeEcr().withRepository('images');
-    const send = ecr.client.send.bind(ecr.client);
-    jest.spyOn(ecr.client, 'send').mockImplementationOnce((async () => ({})) as never).mockImplementation(send as never);
-    await applyEvent(create(), ecr.client, instantBackoff());
-    expect(ecr.policy('images')).toEqual({ Version: '2012-10-17', Statement: [ours()] });
-  });
-
-  test('a policy of exactly 10,240 characters is written', async () => {
-    // GIVEN a foreign statement padded so that the merged policy is exactly at the limit
-    const pad = (n: number) => ({ Sid: 'Pad', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::333333333333:root' }, Action: 'ecr:ListImages', Condition: { StringEquals: { 'aws:PrincipalTag/x': 'y'.repeat(n) } } });
-    const length = (n: number) => JSON.stringify({ Version: '2012-10-17', Statement: [pad(n), ours()] }).length;
-    const n = 10_240 - length(0);
-    expect(length(n)).toBe(10_240);
-    const ecr = new FakeEcr().withRepository('images', { Version: '2012-10-17', Statement: [pad(n)] });
-    // WHEN / THEN
-    await applyEvent(create(), ecr.client, instantBackoff());
-    expect(ecr.repositories.get('images')).toHaveLength(10_240);
-    // one character more is refused
-    const over = new FakeEcr().withRepository('images', { Version: '2012-10-17', Statement: [pad(n + 1)] });
-    await expect(applyEvent(create(), over.client, instantBackoff())).rejects.toThrow(
-      'Adding statement AnyscaleEcrPullRegistry to the policy of repository images would make it 10241 characters long; ' +
-      'ECR allows 10240. Nothing was written. Remove statements from the policy, or grant fewer node roles on this repository.');
-  });
-
-  test('refuses, before writing, a policy that would exceed 10,240 characters', async () => {
-    // GIVEN a policy of about 10,000 characters
-    const big = { Sid: 'Big', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::333333333333:root' }, Action: ['ecr:ListImages'], Condition: { StringEquals: { 'aws:PrincipalTag/x': 'y'.repeat(9_900) } } };
-    const ecr = new FakeEcr().withRepository('images', { Version: '2012-10-17', Statement: [big] });
-    // WHEN / THEN
-    await expect(applyEvent(create(), ecr.client, instantBackoff())).rejects.toThrow(/would make it 1\d{4} characters long; ECR allows 10240. Nothing was written/);
-    expect(ecr.writes).toEqual([]);
-  });
-
-  test('refuses to change a policy that is not JSON', async () => {
-    const ecr = new FakeEcr().withRepository('images', '{not json');
-    await expect(applyEvent(create(), ecr.client, instantBackoff())).rejects.toThrow(/not valid JSON.*refusing to change it/);
-  });
-
-  test.each([
-    ['no principals', props({ Principals: [] })],
-    ['a Sid with a hyphen', props({ Sid: 'Anyscale-Pull' })],
-    ['no repository name', { ...props(), RepositoryName: undefined as unknown as string }],
-    ['a Sid that is not a string', { ...props(), Sid: 7 as unknown as string }],
-    ['a principal that is not a string', { ...props(), Principals: [7 as unknown as string] }],
-    ['actions that are not a list', { ...props(), Actions: 'ecr:ListImages' as unknown as string[] }],
-    ['an action that is not a string', { ...props(), Actions: ['ecr:ListImages', {} as unknown as string] }],
-  ])('rejects properties with %s', async (_, bad) => {
-    const ecr = new FakeEcr().withRepository('images');
-    await expect(applyEvent(create(bad), ecr.client, instantBackoff())).rejects.toThrow(
-      /^Bad properties .*: expected RepositoryName, an alphanumeric Sid, and non-empty lists Principals and Actions of strings\.$/);
+describe('ownership: the Sid', () => {
+  test('is the prefix and 24 hex digits of the stack id and logical id, and differs for every other stack or resource', () => {
+    expect(SID).toMatch(/^AnyscaleEcrPull[0-9A-F]{24}$/);
+    const others = [
+      ownedSid(STACK_ID.replace('Registry', 'Registry-B'), LOGICAL_ID),
+      ownedSid(STACK_ID.replace('Registry', 'RegistryB'), LOGICAL_ID),
+      ownedSid(STACK_ID.replace('000000000001', '000000000002'), LOGICAL_ID),
+      ownedSid(STACK_ID, `${LOGICAL_ID}2`),
+      ownedSid(`${STACK_ID}\n${LOGICAL_ID}`, ''),
+    ];
+    expect(new Set([SID, ...others]).size).toBe(6);
   });
 });
 
-describe('an ECR that hands back the policy reformatted', () => {
-  test('create converges in one write, a repeated create writes nothing, delete removes the statement', async () => {
-    // GIVEN an ECR that pretty-prints, reorders keys and turns one-element lists into strings
-    const ecr = new FakeEcr().normalizing().withRepository('images', EXISTING_POLICY);
-    // WHEN / THEN
-    await applyEvent(create(), ecr.client, instantBackoff());
-    expect(ecr.writes).toHaveLength(1);
-    expect(ecr.policy('images').Statement[1]).toEqual({ ...ours(), Principal: { AWS: NODE_ROLE } });
-    await applyEvent(create(), ecr.client, instantBackoff());
-    expect(ecr.writes).toHaveLength(1);
-    await applyEvent(remove(), ecr.client, instantBackoff());
-    expect(ecr.policy('images').Statement).toEqual([FOREIGN]);
+describe('Create', () => {
+  test('appends our statement and keeps every other byte of the policy', async () => {
+    // GIVEN a policy written by someone else, pretty-printed, with numbers JSON.parse would change
+    const text = '{\n  "Version": "2008-10-17",\n  "Id": "kept",\n  "Statement": [\n    {"Sid": "Big", "Effect": "Allow", ' +
+      '"Principal": {"AWS": "arn:aws:iam::222222222222:root"}, "Action": "ecr:ListImages", "Condition": {"NumericLessThan": ' +
+      '{"aws:MultiFactorAuthAge": 12345678901234567890}, "NumericEquals": {"x": 1e3}}}\n  ]\n}';
+    const ecr = new FakeEcr().withRepository('images', text);
+    // WHEN
+    const response = await invoke(ecr, createEvent());
+    // THEN
+    expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: PLACE });
+    const stored = ecr.repositories.get('images')!;
+    const added = `,${JSON.stringify(ours())}`;
+    expect(stored.replace(added, '')).toBe(text);
+    expect(stored).toContain('12345678901234567890');
+    expect(stored).toContain('1e3');
   });
 
-  test('a statement that differs in more than form is rewritten', async () => {
-    const ecr = new FakeEcr().normalizing().withRepository('images', EXISTING_POLICY);
-    await applyEvent(create(), ecr.client, instantBackoff());
-    await applyEvent(update(props({ Principals: [NODE_ROLE, OTHER_ROLE] }), props()), ecr.client, instantBackoff());
-    expect(ecr.writes).toHaveLength(2);
-    expect(ecr.policy('images').Statement[1].Principal).toEqual({ AWS: [NODE_ROLE, OTHER_ROLE] });
+  test('writes once, reads it back at once and again after the settle time, then answers', async () => {
+    const clock = new ManualClock();
+    const ecr = new FakeEcr().withRepository('images', EXISTING);
+    await invoke(ecr, createEvent(), { timing: testTiming(clock) });
+    expect(ecr.policy('images')).toEqual({ ...EXISTING, Statement: [FOREIGN, ours()] });
+    expect(ecr.calls).toEqual(['GetRepositoryPolicy', 'SetRepositoryPolicy', 'GetRepositoryPolicy', 'GetRepositoryPolicy']);
+    expect(clock.waits).toEqual([8_000]);
+  });
+
+  test.each([
+    ['no policy', undefined, { Version: '2012-10-17', Statement: [ours()] }],
+    ['a single statement object', { Version: '2012-10-17', Statement: FOREIGN }, { Version: '2012-10-17', Statement: [FOREIGN, ours()] }],
+    ['an empty statement list', { Version: '2012-10-17', Statement: [] }, { Version: '2012-10-17', Statement: [ours()] }],
+    ['a blank policy text', '  ', { Version: '2012-10-17', Statement: [ours()] }],
+  ])('%s', async (_, policy, expected) => {
+    const ecr = new FakeEcr().withRepository('images', policy);
+    await invoke(ecr, createEvent());
+    expect(ecr.policy('images')).toEqual(expected);
+  });
+
+  test('a statement already there as wanted (a repeated event) is not written again, and still checked after the settle time', async () => {
+    const ecr = new FakeEcr().withRepository('images', { Version: '2012-10-17', Statement: [FOREIGN, ours()] });
+    await invoke(ecr, createEvent());
+    expect(ecr.writes).toEqual([]);
+    expect(ecr.calls).toEqual(['GetRepositoryPolicy', 'GetRepositoryPolicy']);
+  });
+
+  test('ECR handing the policy back reformatted (keys reordered, one-element lists as strings) converges in one write', async () => {
+    const ecr = new FakeEcr().normalizing().withRepository('images', EXISTING);
+    await invoke(ecr, createEvent());
+    expect(ecr.writes).toHaveLength(1);
+    await invoke(ecr, createEvent());
+    expect(ecr.writes).toHaveLength(1);
+  });
+
+  test('a repository that does not exist fails with a physical id the rollback Delete skips, and the Delete succeeds without a call', async () => {
+    // GIVEN
+    const ecr = new FakeEcr();
+    // WHEN
+    const created = await invoke(ecr, createEvent());
+    // THEN
+    expect(created.Status).toBe('FAILED');
+    expect(created.Reason).toContain('Repository images does not exist in this account and region');
+    expect(created.PhysicalResourceId).toMatch(/^nothing-written:/);
+    const calls = ecr.calls.length;
+    expect(await invoke(ecr, deleteEvent(created.PhysicalResourceId))).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: created.PhysicalResourceId });
+    expect(ecr.calls).toHaveLength(calls);
+  });
+
+  test('access denied on the read fails at once, names the call, and writes nothing', async () => {
+    const ecr = new FakeEcr().withRepository('images', EXISTING).deny('GetRepositoryPolicy');
+    const created = await invoke(ecr, createEvent());
+    expect(created).toMatchObject({ Status: 'FAILED', PhysicalResourceId: expect.stringMatching(/^nothing-written:/) });
+    expect(created.Reason).toMatch(/^GetRepositoryPolicy on images: AccessDeniedException/);
+    expect(ecr.calls).toEqual(['GetRepositoryPolicy']);
+  });
+
+  test('a Create that sent a write and then failed answers the statement\'s place, so the rollback Delete removes what landed', async () => {
+    // GIVEN a write that is denied after it was sent (the outcome is unknown to the handler)
+    const ecr = new FakeEcr().withRepository('images', EXISTING).deny('SetRepositoryPolicy');
+    // WHEN
+    const created = await invoke(ecr, createEvent());
+    // THEN
+    expect(created).toMatchObject({ Status: 'FAILED', PhysicalResourceId: PLACE });
+    expect(await invoke(ecr, deleteEvent(created.PhysicalResourceId))).toMatchObject({ Status: 'SUCCESS' });
+    expect(ecr.policy('images')).toEqual(EXISTING);
+  });
+
+  test('refuses, before writing, a policy that would exceed 10,240 characters; exactly 10,240 is written', async () => {
+    const pad = (n: number) => ({ ...FOREIGN, Condition: { StringEquals: { 'aws:PrincipalTag/x': 'y'.repeat(n) } } });
+    const merged = (n: number) => `{"Version":"2012-10-17","Statement":[${JSON.stringify(pad(n))},${JSON.stringify(ours())}]}`;
+    const n = 10_240 - merged(0).length;
+    const exact = new FakeEcr().withRepository('images', { Version: '2012-10-17', Statement: [pad(n)] });
+    expect(await invoke(exact, createEvent())).toMatchObject({ Status: 'SUCCESS' });
+    expect(exact.repositories.get('images')).toHaveLength(10_240);
+
+    const over = new FakeEcr().withRepository('images', { Version: '2012-10-17', Statement: [pad(n + 1)] });
+    const failed = await invoke(over, createEvent());
+    expect(failed.Reason).toContain('would make it 10241 characters long; ECR allows 10240. Nothing was written.');
+    expect(over.writes).toEqual([]);
+  });
+
+  test.each([
+    ['not JSON', '{', /not valid JSON/],
+    ['not an object', '[1]', /not a JSON object/],
+    ['a duplicate Statement key', '{"Version":"2012-10-17","Statement":[],"Statement":[]}', /Statement/],
+  ])('refuses to change a policy that is %s', async (_, text, message) => {
+    const ecr = new FakeEcr().withRepository('images', text);
+    const failed = await invoke(ecr, createEvent());
+    expect(failed.Status).toBe('FAILED');
+    expect(failed.Reason).toMatch(message);
+    expect(ecr.writes).toEqual([]);
+  });
+});
+
+describe('a statement with our Sid that we did not write', () => {
+  test.each([
+    ['a Deny', { ...ours(), Effect: 'Deny' }, 'its Effect is "Deny"'],
+    ['a condition', { ...ours(), Condition: { Bool: { 'aws:SecureTransport': 'true' } } }, 'it has Condition'],
+    ['other actions', { ...ours(), Action: ['ecr:*'] }, 'its Action is ["ecr:*"], not the twelve pull actions'],
+    ['a public principal', { ...ours(), Principal: '*' }, 'its Principal is "*", not a list of AWS principals'],
+  ])('(%s) is never rewritten or deleted, and the event fails naming it', async (_, statement, why) => {
+    // GIVEN
+    const policy = { Version: '2012-10-17', Statement: [FOREIGN, statement] };
+    const ecr = new FakeEcr().withRepository('images', policy);
+    // WHEN / THEN
+    const created = await invoke(ecr, createEvent());
+    expect(created.Status).toBe('FAILED');
+    expect(created.Reason).toContain(`has a statement with Sid ${SID} that this handler did not write (${why}); nothing was written.`);
+    const deleted = await invoke(ecr, deleteEvent(PLACE));
+    expect(deleted.Status).toBe('FAILED');
+    expect(deleted.Reason).toContain('it was left as it is');
+    expect(ecr.policy('images')).toEqual(policy);
+    expect(ecr.writes).toEqual([]);
+  });
+
+  test('a Sid that only starts like ours is someone else\'s and stays', async () => {
+    const lookalike = { ...ours(), Sid: `${SID}X` };
+    const ecr = new FakeEcr().withRepository('images', { Version: '2012-10-17', Statement: [lookalike] });
+    await invoke(ecr, createEvent());
+    await invoke(ecr, deleteEvent(PLACE));
+    expect(ecr.policy('images')).toEqual({ Version: '2012-10-17', Statement: [lookalike] });
   });
 });
 
 describe('Update', () => {
   test('replaces the principals of our statement in place and keeps the physical id', async () => {
-    const ecr = new FakeEcr().withRepository('images', { Version: '2012-10-17', Statement: [FOREIGN, ours(), { ...FOREIGN, Sid: 'After' }] });
-    const id = await applyEvent(update(props({ Principals: [OTHER_ROLE, NODE_ROLE] }), props()), ecr.client, instantBackoff());
-    expect(ecr.policy('images').Statement).toEqual([FOREIGN, ours(undefined, [OTHER_ROLE, NODE_ROLE]), { ...FOREIGN, Sid: 'After' }]);
-    expect(id).toBe('images:AnyscaleEcrPullRegistry');
+    const ecr = new FakeEcr().withRepository('images', { Version: '2012-10-17', Statement: [ours(), FOREIGN] });
+    const updated = await invoke(ecr, updateEvent(props('images', [OTHER_ROLE, NODE_ROLE]), props(), PLACE));
+    expect(updated).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: PLACE });
+    expect(ecr.policy('images').Statement).toEqual([ours([NODE_ROLE, OTHER_ROLE]), FOREIGN]);
   });
 
-  test('moving to another repository adds it there first, then removes it from the old one', async () => {
-    const ecr = new FakeEcr()
-      .withRepository('old-images', { Version: '2012-10-17', Statement: [FOREIGN, ours()] })
-      .withRepository('images', EXISTING_POLICY);
-    const id = await applyEvent(update(props(), props({ RepositoryName: 'old-images' })), ecr.client, instantBackoff());
-    expect(ecr.policy('images').Statement).toEqual([FOREIGN, ours()]);
-    expect(ecr.policy('old-images').Statement).toEqual([FOREIGN]);
-    expect(ecr.writes.map(text => JSON.parse(text!).Statement.length)).toEqual([2, 1]);
-    expect(id).toBe('images:AnyscaleEcrPullRegistry');
-  });
-
-  test('a new Sid replaces the old statement in the same repository', async () => {
-    const ecr = new FakeEcr().withRepository('images', { Version: '2012-10-17', Statement: [FOREIGN, ours('AnyscaleEcrPullOld')] });
-    const id = await applyEvent(update(props(), props({ Sid: 'AnyscaleEcrPullOld' })), ecr.client, instantBackoff());
-    expect(ecr.policy('images').Statement).toEqual([FOREIGN, ours()]);
-    expect(id).toBe('images:AnyscaleEcrPullRegistry');
-  });
-
-  test('the old repository being gone does not fail a move', async () => {
-    const ecr = new FakeEcr().withRepository('images');
-    await applyEvent(update(props(), props({ RepositoryName: 'deleted' })), ecr.client, instantBackoff());
+  test('a move to another repository writes there and answers the new place; the old place is CloudFormation\'s cleanup Delete', async () => {
+    const ecr = new FakeEcr().withRepository('images', { Version: '2012-10-17', Statement: [ours()] }).withRepository('models');
+    const updated = await invoke(ecr, updateEvent(props('models'), props(), PLACE));
+    expect(updated).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: `models:${SID}` });
+    expect(ecr.policy('models').Statement).toEqual([ours()]);
     expect(ecr.policy('images').Statement).toEqual([ours()]);
+    await invoke(ecr, deleteEvent(PLACE));
+    expect(ecr.policy('images')).toBeUndefined();
+  });
+
+  test('a failed move removes what it wrote in the new place, since no rollback or cleanup will', async () => {
+    // GIVEN the write lands but the read-back is denied
+    const ecr = new FakeEcr().withRepository('images', { Version: '2012-10-17', Statement: [ours()] }).withRepository('models', EXISTING);
+    ecr.after('SetRepositoryPolicy', 1, () => ecr.deny('GetRepositoryPolicy', 1));
+    // WHEN
+    const updated = await invoke(ecr, updateEvent(props('models'), props(), PLACE));
+    // THEN
+    expect(updated).toMatchObject({ Status: 'FAILED', PhysicalResourceId: PLACE });
+    expect(updated.Reason).toContain('The statement written to repository models was removed again.');
+    expect(ecr.policy('models')).toEqual(EXISTING);
+  });
+
+  test('from a statement of version 0 (Sid AnyscaleEcrPull<StackName>): the new one is added, and the cleanup Delete removes the old', async () => {
+    const legacy = { Sid: 'AnyscaleEcrPullRegistry', Effect: 'Allow', Principal: { AWS: [NODE_ROLE] }, Action: ours().Action };
+    const ecr = new FakeEcr().withRepository('images', { Version: '2012-10-17', Statement: [FOREIGN, legacy] });
+    const legacyProps = { ...props(), Sid: 'AnyscaleEcrPullRegistry', Actions: ours().Action };
+    const updated = await invoke(ecr, updateEvent(props(), legacyProps, 'images:AnyscaleEcrPullRegistry'));
+    expect(updated.PhysicalResourceId).toBe(PLACE);
+    expect(ecr.policy('images').Statement).toEqual([FOREIGN, legacy, ours()]);
+    await invoke(ecr, deleteEvent('images:AnyscaleEcrPullRegistry', legacyProps));
+    expect(ecr.policy('images').Statement).toEqual([FOREIGN, ours()]);
   });
 });
 
 describe('Delete', () => {
-  test('removes only our statement', async () => {
-    const ecr = new FakeEcr().withRepository('images', { ...EXISTING_POLICY, Statement: [FOREIGN, ours()] });
-    await applyEvent(remove(), ecr.client, instantBackoff());
-    expect(ecr.policy('images')).toEqual(EXISTING_POLICY);
-  });
-
-  test('deletes the policy when our statement was the only one', async () => {
-    const ecr = new FakeEcr().withRepository('images', { Version: '2012-10-17', Statement: [ours()] });
-    await applyEvent(remove(), ecr.client, instantBackoff());
-    expect(ecr.repositories.get('images')).toBeUndefined();
-    expect(ecr.calls).toEqual(['GetRepositoryPolicy', 'GetRepositoryPolicy', 'DeleteRepositoryPolicy', 'GetRepositoryPolicy']);
+  test('removes only our statement, byte for byte', async () => {
+    const text = `{"Version":"2012-10-17","Statement":[${JSON.stringify(FOREIGN)},${JSON.stringify(ours())}, {"Sid":"N","Effect":"Allow","Principal":"*","Action":"ecr:ListImages","Condition":{"NumericEquals":{"n":1.0}}}]}`;
+    const ecr = new FakeEcr().withRepository('images', text);
+    expect(await invoke(ecr, deleteEvent(PLACE))).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: PLACE });
+    // (ours and the separator after it go; the statements around it are untouched)
+    expect(ecr.repositories.get('images')).toBe(text.replace(`${JSON.stringify(ours())}, `, ''));
   });
 
   test.each([
-    ['the repository is gone', new FakeEcr()],
-    ['the repository has no policy', new FakeEcr().withRepository('images')],
-    ['our statement is not there', new FakeEcr().withRepository('images', EXISTING_POLICY)],
-  ])('succeeds without writing when %s', async (_, ecr) => {
-    await expect(applyEvent(remove(), ecr.client, instantBackoff())).resolves.toBe('images:AnyscaleEcrPullRegistry');
+    ['our statement was the only one: the policy is deleted', { Version: '2012-10-17', Statement: [ours()] }, false],
+    ['no policy', undefined, false],
+    ['no statement of ours', EXISTING, true],
+  ])('%s', async (_, policy, kept) => {
+    const ecr = new FakeEcr().withRepository('images', policy);
+    expect((await invoke(ecr, deleteEvent(PLACE))).Status).toBe('SUCCESS');
+    expect(ecr.policy('images')).toEqual(kept ? policy : undefined);
+  });
+
+  test('a repository that is gone is success', async () => {
+    expect((await invoke(new FakeEcr(), deleteEvent(PLACE))).Status).toBe('SUCCESS');
+  });
+
+  test.each([
+    ['policy', 'RepositoryPolicyNotFoundException'],
+    ['repository', 'RepositoryNotFoundException'],
+  ])('a %s deleted by someone else just before our policy delete is success', async (_, name) => {
+    const ecr = new FakeEcr().withRepository('images', { Version: '2012-10-17', Statement: [ours()] })
+      .fail('DeleteRepositoryPolicy', 1, () => Object.assign(new Error('gone'), { name }));
+    expect((await invoke(ecr, deleteEvent(PLACE))).Status).toBe('SUCCESS');
+  });
+
+  test('a repository that is no longer in the allow-list (removed from the stack) is still cleaned up', async () => {
+    const ecr = new FakeEcr().withRepository('old', { Version: '2012-10-17', Statement: [FOREIGN, ours()] });
+    const deleted = await invoke(ecr, deleteEvent(`old:${SID}`, props('old')), { allowList: allowListOf({}) });
+    expect(deleted.Status).toBe('SUCCESS');
+    expect(ecr.policy('old').Statement).toEqual([FOREIGN]);
+  });
+});
+
+describe('hostile or malformed events', () => {
+  const refused = async (event: ReturnType<typeof createEvent>, reason: string | RegExp) => {
+    const ecr = new FakeEcr().withRepository('images', EXISTING).withRepository('secret', EXISTING);
+    const response = await invoke(ecr, event);
+    expect(response.Status).toBe('FAILED');
+    expect(response.Reason).toMatch(reason);
     expect(ecr.writes).toEqual([]);
+    if (event.RequestType === 'Create') {
+      expect(response.PhysicalResourceId).toMatch(/^nothing-written:/);
+    }
+  };
+
+  test.each([
+    ['a public principal', props('images', ['*']), 'Principal "*" is not an IAM role ARN of partition aws'],
+    ['an account root', props('images', ['arn:aws:iam::333333333333:root']), 'is not an IAM role ARN'],
+    ['a role of another partition', props('images', ['arn:aws-cn:iam::111111111111:role/cld_abc-cluster_node_role']), 'of partition aws'],
+    ['a role the stack did not declare', props('images', ['arn:aws:iam::333333333333:role/attacker']), 'Principal arn:aws:iam::333333333333:role/attacker is not one this function\'s stack declared for repository images'],
+    ['a declared role on a repository it was not declared for', props('models', [OTHER_ROLE]), 'not one this function\'s stack declared for repository models'],
+    ['a repository the stack did not declare', props('secret'), 'Repository secret is not one this function\'s stack declared'],
+    ['a name ECR would reject', props('Team/Images'), 'RepositoryName "Team/Images" is not an ECR repository name'],
+    ['no principals', props('images', []), 'Principals [] is not a non-empty list'],
+    ['principals that are not strings', props('images', [{ AWS: '*' }]), 'is not a non-empty list of IAM role ARNs'],
+    ['extra actions', { ...props(), Actions: ['ecr:*'] }, 'Unknown properties Actions'],
+  ])('Create with %s', async (_, p, reason) => {
+    await refused(createEvent(p as never), reason);
   });
 
-  test('the repository deleted between our read and our write is success', async () => {
-    const ecr = new FakeEcr().withRepository('images', { Version: '2012-10-17', Statement: [FOREIGN, ours()] });
-    ecr.after('GetRepositoryPolicy', 1, () => ecr.repositories.delete('images'));
-    await expect(applyEvent(remove(), ecr.client, instantBackoff())).resolves.toBe('images:AnyscaleEcrPullRegistry');
+  test('an Update to a principal the stack did not declare', async () => {
+    await refused(updateEvent(props('images', ['*']), props(), PLACE), 'Principal "*"');
   });
 
-  test('properties that never made sense delete nothing and succeed', async () => {
-    const ecr = new FakeEcr().withRepository('images', EXISTING_POLICY);
-    await expect(applyEvent(remove(props({ Principals: [] }), 'images:x'), ecr.client, instantBackoff())).resolves.toBe('images:x');
+  test.each([
+    ['a stack id that is not CloudFormation\'s', { StackId: 'stack' }],
+    ['a logical id with other characters', { LogicalResourceId: 'a:b' }],
+  ])('%s', async (_, overrides) => {
+    await refused(createEvent(props(), overrides), /is not CloudFormation's/);
+  });
+
+  test.each([
+    ['a Sid of another form', 'images:CiPush'],
+    ['a name ECR would reject', `Images:${SID}`],
+    ['more parts', `images:${SID}:x`],
+  ])('a Delete whose physical id has %s changes nothing', async (_, id) => {
+    await refused(deleteEvent(id), `PhysicalResourceId ${JSON.stringify(id)} is not <repository name>:AnyscaleEcrPull<letters and digits>`);
+  });
+
+  test.each([
+    'http://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/x',
+    'https://attacker.example/x',
+    'https://amazonaws.com.attacker.example/x',
+    'https://s3.amazonaws.com:8443/x',
+    'https://user@s3.amazonaws.com/x',
+    'not a url',
+  ])('ResponseURL %s: nothing is done and nothing is sent', async url => {
+    const ecr = new FakeEcr().withRepository('images', EXISTING);
+    await expect(invoke(ecr, createEvent(props(), { ResponseURL: url }))).rejects.toThrow('is not an https URL of an amazonaws.com or amazonaws.com.cn host');
     expect(ecr.calls).toEqual([]);
   });
 });
 
 describe('faults', () => {
-  test.each(['GetRepositoryPolicy', 'SetRepositoryPolicy'] as const)('throttling on %s is retried with capped, growing backoff', async call => {
-    const delays: number[] = [];
-    const ecr = new FakeEcr().withRepository('images', EXISTING_POLICY).throttle(call, 6);
-    await applyEvent(create(), ecr.client, instantBackoff(delays));
+  test.each(['GetRepositoryPolicy', 'SetRepositoryPolicy'] as const)('throttling on %s is retried with growing backoff', async call => {
+    const clock = new ManualClock();
+    const ecr = new FakeEcr().withRepository('images', EXISTING).throttle(call, 3);
+    expect((await invoke(ecr, createEvent(), { timing: testTiming(clock) })).Status).toBe('SUCCESS');
+    expect(clock.waits.slice(0, 3)).toEqual([200, 400, 800]);
     expect(ecr.policy('images').Statement).toEqual([FOREIGN, ours()]);
-    expect(delays).toEqual([200, 400, 800, 1600, 3200, 5000]);
   });
 
-  test('throttling on DeleteRepositoryPolicy is retried', async () => {
-    const ecr = new FakeEcr().withRepository('images', { Version: '2012-10-17', Statement: [ours()] }).throttle('DeleteRepositoryPolicy', 3);
-    await applyEvent(remove(), ecr.client, instantBackoff());
-    expect(ecr.repositories.get('images')).toBeUndefined();
-  });
-
-  test('throttling that outlasts the attempts fails with the call and the count', async () => {
-    const ecr = new FakeEcr().withRepository('images', EXISTING_POLICY).throttle('SetRepositoryPolicy', 100);
-    await expect(applyEvent(create(), ecr.client, instantBackoff([], 4)))
-      .rejects.toThrow('SetRepositoryPolicy on images failed after 4 attempts: ThrottlingException: Rate exceeded');
-    expect(ecr.policy('images')).toEqual(EXISTING_POLICY);
-  });
-
-  test('no wait starts past the deadline, so the handler can still answer', async () => {
-    const ecr = new FakeEcr().withRepository('images', EXISTING_POLICY).throttle('GetRepositoryPolicy', 100);
-    const backoff = { ...instantBackoff(), now: () => 1_000, deadline: 1_100 };
-    await expect(applyEvent(create(), ecr.client, backoff)).rejects.toThrow(
-      'GetRepositoryPolicy on images failed after 1 attempts, with no time left for another: ThrottlingException: Rate exceeded');
-  });
-
-  test('a wait that ends exactly at the deadline still starts; without a deadline any wait does', async () => {
-    const atDeadline = new FakeEcr().withRepository('images', EXISTING_POLICY).throttle('GetRepositoryPolicy', 1);
-    await applyEvent(create(), atDeadline.client, { ...instantBackoff(), now: () => 1_000, deadline: 1_200 });
-    const noDeadline = new FakeEcr().withRepository('images', EXISTING_POLICY).throttle('GetRepositoryPolicy', 1);
-    await applyEvent(create(), noDeadline.client, { ...instantBackoff(), now: () => Number.MAX_SAFE_INTEGER });
-    expect([atDeadline, noDeadline].map(ecr => ecr.policy('images').Statement.length)).toEqual([2, 2]);
-  });
-
-  test('a writer that changes the policy between our read and our write is kept', async () => {
-    // GIVEN another writer adds a statement right after our first read
-    const ecr = new FakeEcr().withRepository('images', EXISTING_POLICY);
-    const theirs = { ...FOREIGN, Sid: 'AddedMeanwhile' };
-    ecr.after('GetRepositoryPolicy', 1, () => ecr.repositories.set('images', JSON.stringify({ ...EXISTING_POLICY, Statement: [FOREIGN, theirs] })));
+  test('a throttled write is never re-sent from the old read: the policy is read again, and a writer that came meanwhile is kept', async () => {
+    // GIVEN our first write is throttled, and CI adds a statement before our next read
+    const ci = { Sid: 'Later', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::222222222222:role/ci2' }, Action: 'ecr:PutImage' };
+    const ecr = new FakeEcr().withRepository('images', EXISTING).throttle('SetRepositoryPolicy', 1);
+    ecr.after('GetRepositoryPolicy', 1, () => undefined);
+    ecr.fail('SetRepositoryPolicy', 0, () => new Error());
+    let injected = false;
+    const clock = new ManualClock();
+    const sleep = clock.sleep.bind(clock);
+    clock.sleep = async ms => {
+      if (!injected) {
+        injected = true;
+        ecr.write('images', JSON.stringify({ ...EXISTING, Statement: [FOREIGN, ci] }));
+      }
+      return sleep(ms);
+    };
     // WHEN
-    await applyEvent(create(), ecr.client, instantBackoff());
-    // THEN the re-read noticed, and the retry kept both
-    expect(ecr.policy('images').Statement).toEqual([FOREIGN, theirs, ours()]);
-    expect(ecr.writes).toHaveLength(1);
+    await invoke(ecr, createEvent(), { timing: testTiming(clock) });
+    // THEN
+    expect(ecr.calls.slice(0, 3)).toEqual(['GetRepositoryPolicy', 'SetRepositoryPolicy', 'GetRepositoryPolicy']);
+    expect(ecr.policy('images').Statement).toEqual([FOREIGN, ci, ours()]);
   });
 
-  test('a writer that overwrites our statement right after our write is noticed, and both end up in the policy', async () => {
-    const ecr = new FakeEcr().withRepository('images', EXISTING_POLICY);
-    const theirs = { ...FOREIGN, Sid: 'WrittenAfterUs' };
-    ecr.after('SetRepositoryPolicy', 1, () => ecr.repositories.set('images', JSON.stringify({ ...EXISTING_POLICY, Statement: [FOREIGN, theirs] })));
-    await applyEvent(create(), ecr.client, instantBackoff());
-    expect(ecr.policy('images').Statement).toEqual([FOREIGN, theirs, ours()]);
+  test('a writer that drops our statement right after our write is noticed at the read-back, and ours is merged again', async () => {
+    const ecr = new FakeEcr().withRepository('images', EXISTING);
+    ecr.after('SetRepositoryPolicy', 1, () => ecr.write('images', JSON.stringify(EXISTING)));
+    expect((await invoke(ecr, createEvent())).Status).toBe('SUCCESS');
     expect(ecr.writes).toHaveLength(2);
+    expect(ecr.policy('images').Statement).toEqual([FOREIGN, ours()]);
   });
 
-  test('a writer that never stops fails with a message that nothing of theirs was removed', async () => {
-    const ecr = new FakeEcr().withRepository('images', EXISTING_POLICY);
+  test('a writer that drops our statement during the settle time is noticed at the last read, and ours is merged again', async () => {
+    const ecr = new FakeEcr().withRepository('images', EXISTING);
+    ecr.after('GetRepositoryPolicy', 2, () => ecr.write('images', JSON.stringify(EXISTING)));
+    expect((await invoke(ecr, createEvent())).Status).toBe('SUCCESS');
+    expect(ecr.writes).toHaveLength(2);
+    expect(ecr.policy('images').Statement).toEqual([FOREIGN, ours()]);
+  });
+
+  test('a writer that re-adds our statement after our delete is noticed, and it is removed again', async () => {
+    const before = { Version: '2012-10-17', Statement: [FOREIGN, ours()] };
+    const ecr = new FakeEcr().withRepository('images', before);
+    ecr.after('SetRepositoryPolicy', 1, () => ecr.write('images', JSON.stringify(before)));
+    expect((await invoke(ecr, deleteEvent(PLACE))).Status).toBe('SUCCESS');
+    expect(ecr.policy('images').Statement).toEqual([FOREIGN]);
+  });
+
+  test('a writer that never stops dropping our statement fails the event after the rounds, without claiming anything of theirs', async () => {
+    const ecr = new FakeEcr().withRepository('images', EXISTING);
     for (let n = 1; n <= 20; n++) {
-      ecr.after('GetRepositoryPolicy', 2 * n - 1, () => ecr.repositories.set('images', JSON.stringify({ ...EXISTING_POLICY, Statement: [FOREIGN, { ...FOREIGN, Sid: `Other${n}` }] })));
+      ecr.after('SetRepositoryPolicy', n, () => ecr.write('images', JSON.stringify(EXISTING)));
     }
-    const delays: number[] = [];
-    await expect(applyEvent(create(), ecr.client, instantBackoff(delays, 3))).rejects.toThrow(
-      'Could not add statement AnyscaleEcrPullRegistry in the policy of repository images: other writers kept changing it (3 rounds). ' +
-      'Nothing of theirs was removed; deploy again when they are done.');
-    expect(ecr.writes).toEqual([]);
-    // three rounds of read and re-read, with growing waits between them
-    expect(ecr.calls).toEqual(Array(6).fill('GetRepositoryPolicy'));
-    expect(delays).toEqual([200, 400]);
+    const response = await invoke(ecr, createEvent());
+    expect(response.Status).toBe('FAILED');
+    expect(response.Reason).toBe(`Could not add statement ${SID} in the policy of repository images after 10 rounds: other writers ` +
+      'kept changing the policy. Deploy again when the other writers are done.');
   });
 
-  test('no round starts past the deadline either', async () => {
-    const ecr = new FakeEcr().withRepository('images', EXISTING_POLICY);
-    for (let n = 1; n <= 20; n++) {
-      ecr.after('GetRepositoryPolicy', 2 * n - 1, () => ecr.repositories.set('images', JSON.stringify({ ...EXISTING_POLICY, Statement: [FOREIGN, { ...FOREIGN, Sid: `Other${n}` }] })));
-    }
-    // the first wait (200 ms) fits before the deadline, the second (400 ms) does not
-    await expect(applyEvent(create(), ecr.client, { ...instantBackoff(), now: () => 0, deadline: 300 })).rejects.toThrow(
-      'Could not add statement AnyscaleEcrPullRegistry in the policy of repository images: out of time for another attempt');
-    expect(ecr.calls).toHaveLength(4);
+  test('throttling that outlasts the rounds fails with the call that failed', async () => {
+    const ecr = new FakeEcr().withRepository('images', EXISTING).throttle('GetRepositoryPolicy', 100);
+    const response = await invoke(ecr, createEvent());
+    expect(response.Reason).toMatch(/after 10 rounds: GetRepositoryPolicy on images: ThrottlingException: Rate exceeded/);
+    expect(response.PhysicalResourceId).toMatch(/^nothing-written:/);
   });
 
-  test('a remove that other writers never let finish names the statement', async () => {
-    const ecr = new FakeEcr().withRepository('images', { ...EXISTING_POLICY, Statement: [FOREIGN, ours()] });
-    for (let n = 1; n <= 20; n++) {
-      ecr.after('GetRepositoryPolicy', 2 * n - 1, () => ecr.repositories.set('images', JSON.stringify({ ...EXISTING_POLICY, Statement: [FOREIGN, ours(), { ...FOREIGN, Sid: `Other${n}` }] })));
-    }
-    await expect(applyEvent(remove(), ecr.client, instantBackoff([], 2))).rejects.toThrow(/^Could not remove statement AnyscaleEcrPullRegistry in the policy of repository images/);
+  test('no wait starts past the deadline, so the handler still answers in time', async () => {
+    const clock = new ManualClock();
+    const ecr = new FakeEcr().withRepository('images', EXISTING);
+    const response = await invoke(ecr, createEvent(), { timing: testTiming(clock, { deadline: clock.time + 7_999 }) });
+    expect(response.Status).toBe('FAILED');
+    expect(response.Reason).toBe(`Could not add statement ${SID} in the policy of repository images: out of time. Deploy again.`);
+    expect(clock.waits).toEqual([]);
+    expect(response.PhysicalResourceId).toBe(PLACE);
   });
 
-  test('a policy deleted by someone else just before our delete is success', async () => {
-    const ecr = new FakeEcr().withRepository('images', { Version: '2012-10-17', Statement: [ours()] });
-    ecr.after('GetRepositoryPolicy', 2, () => ecr.repositories.set('images', undefined));
-    await applyEvent(remove(), ecr.client, instantBackoff());
-    expect(ecr.repositories.get('images')).toBeUndefined();
+  test('a wait that ends exactly at the deadline still starts', async () => {
+    const clock = new ManualClock();
+    const ecr = new FakeEcr().withRepository('images', EXISTING);
+    expect((await invoke(ecr, createEvent(), { timing: testTiming(clock, { deadline: clock.time + 8_000 }) })).Status).toBe('SUCCESS');
   });
 
-  test('the repository deleted just before our policy delete is success', async () => {
-    const ecr = new FakeEcr().withRepository('images', { Version: '2012-10-17', Statement: [ours()] });
-    ecr.after('GetRepositoryPolicy', 2, () => ecr.repositories.delete('images'));
-    await expect(applyEvent(remove(), ecr.client, instantBackoff())).resolves.toBe('images:AnyscaleEcrPullRegistry');
-  });
-
-  test('a policy delete that is denied fails with the call that failed', async () => {
-    const ecr = new FakeEcr().withRepository('images', { Version: '2012-10-17', Statement: [ours()] }).throttle('DeleteRepositoryPolicy', 100);
-    await expect(applyEvent(remove(), ecr.client, instantBackoff([], 2)))
-      .rejects.toThrow('DeleteRepositoryPolicy on images failed after 2 attempts: ThrottlingException: Rate exceeded');
-  });
-
-  test('access denied is not retried', async () => {
-    const ecr = new FakeEcr().withRepository('images', EXISTING_POLICY);
-    jest.spyOn(ecr.client, 'send').mockRejectedValue(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }) as never);
-    await expect(applyEvent(create(), ecr.client, instantBackoff())).rejects.toThrow('GetRepositoryPolicy on images failed: AccessDeniedException: not authorized');
-    expect(ecr.client.send).toHaveBeenCalledTimes(1);
-  });
-});
-
-describe('the CloudFormation answer', () => {
-  async function answer(event: CloudFormationCustomResourceEvent, ecr: FakeEcr): Promise<CfnResponse> {
-    const respond = jest.fn(async (_url: string, _response: CfnResponse) => undefined);
-    await handle(event, { ecr: ecr.client, backoff: instantBackoff(), respond });
-    expect(respond).toHaveBeenCalledTimes(1);
-    expect(respond.mock.calls[0][0]).toBe(base.ResponseURL);
-    return respond.mock.calls[0][1];
-  }
-
-  test('success carries the physical id and the request identity', async () => {
-    const response = await answer(create(), new FakeEcr().withRepository('images'));
-    expect(response).toEqual({ Status: 'SUCCESS', PhysicalResourceId: 'images:AnyscaleEcrPullRegistry', StackId: base.StackId, RequestId: base.RequestId, LogicalResourceId: base.LogicalResourceId });
-  });
-
-  test('a failure is answered as FAILED with the reason, never left for CloudFormation to time out', async () => {
-    jest.spyOn(console, 'error').mockImplementation(() => undefined);
-    const response = await answer(create(), new FakeEcr());
-    expect(response).toMatchObject({ Status: 'FAILED', PhysicalResourceId: 'images:AnyscaleEcrPullRegistry', Reason: expect.stringMatching(/Repository images does not exist/) });
-  });
-
-  test('a failed update keeps the physical id CloudFormation sent', async () => {
-    jest.spyOn(console, 'error').mockImplementation(() => undefined);
-    const response = await answer(update(props({ RepositoryName: 'gone' }), props(), 'images:AnyscaleEcrPullRegistry'), new FakeEcr());
-    expect(response).toMatchObject({ Status: 'FAILED', PhysicalResourceId: 'images:AnyscaleEcrPullRegistry' });
-  });
-
-  test('a failed delete keeps the physical id CloudFormation sent', async () => {
-    jest.spyOn(console, 'error').mockImplementation(() => undefined);
-    const ecr = new FakeEcr().withRepository('images', { Version: '2012-10-17', Statement: [ours()] }).throttle('GetRepositoryPolicy', 100);
-    const response = await answer(remove(props(), 'images:AnyscaleEcrPullRegistry'), ecr);
-    expect(response).toMatchObject({ Status: 'FAILED', PhysicalResourceId: 'images:AnyscaleEcrPullRegistry' });
-  });
-});
-
-describe('isTransient', () => {
   test.each([
-    [undefined, false],
-    [null, false],
-    [{ name: 'ThrottlingException' }, true],
-    [{ name: 'ServerException' }, true],
-    [{ name: 'AccessDeniedException' }, false],
-    [{ name: 'SomethingNew', $retryable: { throttling: true } }, true],
-    [{ name: 'InvalidParameterException', $retryable: undefined }, false],
-  ])('%j → %s', (error, transient) => expect(isTransient(error)).toBe(transient));
+    ['ThrottlingException', true], ['ServiceUnavailable', true], ['TimeoutError', true], ['InternalFailure', true],
+    ['AccessDeniedException', false], ['InvalidParameterException', false], ['Error', false],
+  ])('isTransient(%s) is %s', (name, transient) => {
+    expect(isTransient(Object.assign(new Error('x'), { name }))).toBe(transient);
+  });
+
+  test('a connection reset (by its code) and an error the SDK marks retryable are transient', () => {
+    expect(isTransient(Object.assign(new Error('x'), { code: 'ECONNRESET' }))).toBe(true);
+    expect(isTransient(Object.assign(new Error('x'), { $retryable: {} }))).toBe(true);
+    expect(isTransient(undefined)).toBe(false);
+  });
 });

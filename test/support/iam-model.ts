@@ -1,10 +1,10 @@
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import * as cxapi from 'aws-cdk-lib/cx-api';
-import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { CloudFormation } from './cloudformation';
+import { FakeEcr } from './fake-ecr';
+import { handlerFor } from './handler';
 import { DeployEnv, ResolveContext, resolveIntrinsics } from './intrinsics';
-import { EXISTING_STATEMENT_RESOURCE_TYPE } from '../../lib/existing-repository/existing-repository-statement';
-import { applyEvent, MergeProperties } from '../../lib/existing-repository/merge-policy.lambda';
-import { FakeEcr, instantBackoff } from '../existing-repository/fake-ecr';
+import { STATEMENT_RESOURCE_TYPE } from '../../lib/existing-repository/contract';
 import * as managed from '../fixtures/aws-managed-policies.json';
 
 type PolicyDocument = Record<string, unknown>;
@@ -36,27 +36,36 @@ export class IamModel {
     });
     const model = new IamModel();
     contexts.forEach(ctx => model.read(ctx));
+    model.merges.push(...stacks.filter(stack => Object.values<any>(stack.resources).some(r => r.Type === STATEMENT_RESOURCE_TYPE))
+      .map(stack => ({ stackName: stack.name, template: assembly.getStackByName(stack.name).template })));
     return model;
   }
 
   private readonly identity = new Map<string, Array<{ name: string; policy: PolicyDocument }>>();
   private readonly repositories = new Map<string, PolicyDocument | undefined>();
-  /** Custom resources that merge a statement into an existing repository's policy, with resolved properties. */
-  private readonly merges: Array<{ repositoryArn: string; properties: MergeProperties }> = [];
+  /** The stacks whose custom resources merge a statement into existing repositories' policies. */
+  private readonly merges: Array<{ stackName: string; template: any }> = [];
 
   private constructor() {}
 
   /**
-   * Deploys the app's ExistingRepositoryPolicy.MERGE custom resources: each Create event runs the real handler
-   * against `ecr`, which holds the repositories as they were before the deployment. The model then has every
-   * repository of `ecr` (with `account` and `region`) with its policy as ECR holds it afterwards.
+   * Deploys the stacks that hold ExistingRepositoryPolicy.MERGE custom resources with the CloudFormation model, whose
+   * events run the real handler against `ecr` (the repositories as they were before). `afterwards` may deploy more
+   * (an update, another stack, a deletion). The model then has every repository of `ecr` (with `env`'s account and
+   * region) with its policy as ECR holds it at the end.
    */
-  public async deployMerges(ecr: FakeEcr, env: DeployEnv): Promise<IamModel> {
+  public async deployMerges(ecr: FakeEcr, env: DeployEnv,
+    afterwards?: (cloudformation: CloudFormation, stacks: Array<{ stackName: string; template: any }>) => Promise<void>): Promise<IamModel> {
     const copy = this.copy();
-    for (const { properties } of this.merges) {
-      const event = { RequestType: 'Create', ResourceProperties: { ServiceToken: 'simulation', ...properties } };
-      await applyEvent(event as unknown as CloudFormationCustomResourceEvent, ecr.client, instantBackoff());
+    const invoke = handlerFor(ecr, { partition: env.partition });
+    const cloudformation = new CloudFormation({ invoke, env, resourceTypes: [STATEMENT_RESOURCE_TYPE] });
+    for (const { stackName, template } of this.merges) {
+      const result = await cloudformation.deploy(stackName, { template });
+      if (result.status !== 'CREATE_COMPLETE') {
+        throw new Error(`${stackName}: ${result.status} ${result.failures.join('; ')}`);
+      }
     }
+    await afterwards?.(cloudformation, this.merges);
     for (const name of ecr.repositories.keys()) {
       copy.repositories.set(`arn:${env.partition}:ecr:${env.region}:${env.account}:repository/${name}`, ecr.policy(name));
     }
@@ -142,12 +151,6 @@ export class IamModel {
             this.attach(roleArn(name), `${ctx.stackName}/${logicalId}`, resolveIntrinsics(props.PolicyDocument, ctx));
           }
           break;
-        case EXISTING_STATEMENT_RESOURCE_TYPE: {
-          const { RepositoryName, Sid, Principals, Actions } = props;
-          const properties = resolveIntrinsics({ RepositoryName, Sid, Principals, Actions }, ctx) as MergeProperties;
-          this.merges.push({ repositoryArn: `arn:${partition}:ecr:${ctx.env.region}:${account}:repository/${properties.RepositoryName}`, properties });
-          break;
-        }
         case 'AWS::ECR::Repository':
           this.repositories.set(resolveIntrinsics({ 'Fn::GetAtt': [logicalId, 'Arn'] }, ctx),
             props.RepositoryPolicyText === undefined ? undefined : resolveIntrinsics(props.RepositoryPolicyText, ctx));
