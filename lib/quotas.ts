@@ -1,10 +1,11 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
+import { MAX_POLICY_CHARACTERS } from './existing-repository/contract';
 
 /** AWS limits that the policies this library writes must stay within. */
 export const QUOTAS = {
   /** ECR: characters of a repository policy text. */
-  repositoryPolicyCharacters: 10_240,
+  repositoryPolicyCharacters: MAX_POLICY_CHARACTERS,
   /** IAM: characters of a customer managed policy document, whitespace not counted. */
   managedPolicyCharacters: 6_144,
   /** IAM: characters of all inline policies of one role together, whitespace not counted. */

@@ -59,7 +59,7 @@ export class ExistingRepositoryStatement extends Construct {
       resourceType: STATEMENT_RESOURCE_TYPE,
       // A handler that crashed without answering fails the stack operation after this, not after an hour.
       serviceTimeout: Duration.minutes(10),
-      properties: { RepositoryName: repository.repositoryName, Principals: this.principals },
+      properties: { RepositoryName: repository.repositoryName, RepositoryArn: repository.repositoryArn, Principals: this.principals },
     });
     this.node.addValidation({
       validate: () => quotaError(

@@ -5,7 +5,7 @@ import { CfnResponse, checkResponseUrl, sendResponse } from './cfn-response';
 import { ALLOW_LIST_VARIABLE, AllowList } from './contract';
 import { nothingWrittenId, placeId } from './ownership';
 import { RepositoryPolicyStore } from './repository-policy-store';
-import { readAllowList, readRequest, Request } from './request';
+import { functionIdentity, readAllowList, readRequest, Request } from './request';
 import { DEFAULT_TIMING, ECR_TIMEOUTS, StatementSync, SyncTiming } from './statement-sync';
 
 /** What the handler needs from outside, replaced in tests. */
@@ -15,8 +15,8 @@ export interface HandlerDependencies {
   readonly respond: (url: string, response: CfnResponse) => Promise<void>;
   /** What the function's stack declared (its environment). */
   readonly allowList: AllowList;
-  /** The function's own partition: principals must be roles of it. */
-  readonly partition: string;
+  /** The function's own ARN: it changes repositories of its own partition, account and region only. */
+  readonly functionArn: string;
   /** Writes one line to the function's log. */
   readonly log: (line: string) => void;
 }
@@ -35,9 +35,12 @@ export async function handle(event: CloudFormationCustomResourceEvent, deps: Han
   let writer: StatementSync | undefined;
   let response: CfnResponse;
   try {
-    request = readRequest(event, deps.allowList, deps.partition);
+    request = readRequest(event, deps.allowList, functionIdentity(deps.functionArn));
     if (request.kind === 'put') {
-      writer = sync(request.place.repositoryName);
+      // A move keeps time in hand to remove what it wrote, should it fail.
+      const moving = event.RequestType === 'Update' && placeId(request.place) !== event.PhysicalResourceId;
+      writer = new StatementSync(new RepositoryPolicyStore(deps.ecr, request.place.repositoryName),
+        moving ? { ...deps.timing, deadline: deps.timing.deadline - UNDO_RESERVE_MS } : deps.timing);
       await writer.put(request.place, request.principals);
     } else if (request.kind === 'remove') {
       await sync(request.place.repositoryName).remove(request.place);
@@ -86,8 +89,14 @@ async function undoMove(
   }
 }
 
-/** Time kept back from the Lambda timeout to answer CloudFormation, which otherwise waits for the service timeout. */
-const ANSWER_MARGIN_MS = 15_000;
+/**
+ * Time kept back from the Lambda timeout to answer CloudFormation, which otherwise waits for the service timeout: the
+ * last ECR call may take its connection and request timeouts (8 s), the response PUT its own (10 s).
+ */
+const ANSWER_MARGIN_MS = 30_000;
+
+/** Time a move to another repository keeps for removing what it wrote there when it fails: one settled remove. */
+const UNDO_RESERVE_MS = 60_000;
 
 /** Retries are the handler's own (it reads again before it writes again), so the client sends each call once. */
 const client = new ECRClient({
@@ -103,7 +112,7 @@ export async function handler(event: CloudFormationCustomResourceEvent, context:
     timing: { ...DEFAULT_TIMING, deadline },
     respond: sendResponse,
     allowList: readAllowList(process.env[ALLOW_LIST_VARIABLE]),
-    partition: context.invokedFunctionArn.split(':')[1],
+    functionArn: context.invokedFunctionArn,
     log: line => console.log(line),
   });
 }

@@ -13,8 +13,8 @@ export function ownedSid(stackId: string, logicalResourceId: string): string {
   return `${HANDLER_SID_PREFIX}${digest.slice(0, 24).toUpperCase()}`;
 }
 
-/** Sids the handler removes: its own form, and the `AnyscaleEcrPull<StackName>` form of version 0. */
-const OWNED_SID = new RegExp(`^${HANDLER_SID_PREFIX}[A-Za-z0-9]{1,100}$`);
+/** Sids the handler removes: its own form, and `AnyscaleEcrPull<stack name>` of earlier versions (names of 128 characters). */
+const OWNED_SID = new RegExp(`^${HANDLER_SID_PREFIX}[A-Za-z0-9]{1,128}$`);
 
 /** The statement as the handler writes it: compact JSON, the twelve pull actions fixed here, never taken from an event. */
 export function pullStatementText(sid: string, principals: readonly string[]): string {
@@ -86,17 +86,17 @@ export function nothingWrittenId(requestId: string): string {
 }
 
 /**
- * Reads the physical id of a Delete: the place the resource's statement is in, or `undefined` for a Create
- * that wrote nothing. Anything else is refused: a Delete only ever removes a statement of our own form.
+ * Reads the physical id of a Delete: the place of the statement, `'nothing-written'` for a Create that wrote
+ * nothing, or `undefined` for an id this handler did not answer (CloudFormation makes one up for a Create that
+ * never answered).
  */
-export function readPlaceId(physicalId: string): StatementPlace | undefined {
+export function readPlaceId(physicalId: string): StatementPlace | 'nothing-written' | undefined {
   if (physicalId.startsWith(NOTHING_WRITTEN)) {
-    return undefined;
+    return 'nothing-written';
   }
   const [repositoryName, sid, ...rest] = physicalId.split(':');
   if (rest.length > 0 || !REPOSITORY_NAME_PATTERN.test(repositoryName) || sid === undefined || !OWNED_SID.test(sid)) {
-    throw new Error(`PhysicalResourceId ${JSON.stringify(physicalId.slice(0, 300))} is not <repository name>:` +
-      `${HANDLER_SID_PREFIX}<letters and digits>, so it names no statement this handler wrote; nothing was changed.`);
+    return undefined;
   }
   return { repositoryName, sid };
 }

@@ -148,12 +148,21 @@ function unique(members: Item[], where: string): Item[] {
   return members;
 }
 
+/** Whether the value at `start` has an object with one key twice, at any depth: what it means would be a guess. */
+export function repeatsKeys(text: string, start: number): boolean {
+  if (text[start] !== '{' && text[start] !== '[') return false;
+  const members = items(text, start).items;
+  const keys = members.map(member => member.key);
+  return (text[start] === '{' && new Set(keys).size !== keys.length) || members.some(member => repeatsKeys(text, member.start));
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-function isBlank(text: string): boolean {
-  return /^[ \t\n\r]*$/.test(text); // JSON whitespace only: String.trim would also drop a BOM
+/** JSON white space only: no policy. */
+export function isBlank(text: string): boolean {
+  return /^[ \t\n\r]*$/.test(text); // String.trim would also drop a BOM
 }
 
 function splice(text: string, start: number, end: number, insert: string): string {

@@ -9,56 +9,92 @@ export type Request =
   | { readonly kind: 'remove'; readonly place: StatementPlace }
   | { readonly kind: 'nothing' };
 
+/** Where the function runs: it changes repositories of this partition, account and region only. */
+export interface FunctionIdentity {
+  readonly partition: string;
+  readonly region: string;
+  readonly account: string;
+}
+
+/** The partition, region and account of a Lambda function's ARN (`arn:aws:lambda:us-east-1:123456789012:function:f`). */
+export function functionIdentity(functionArn: string): FunctionIdentity {
+  const [, partition, , region, account] = functionArn.split(':');
+  return { partition, region, account };
+}
+
 /**
  * The properties the construct writes, with the two CloudFormation passes on itself; anything else in an event was
  * not written by the stack.
  */
-const PROPERTIES = ['ServiceToken', 'ServiceTimeout', 'RepositoryName', 'Principals'];
+const PROPERTIES = ['ServiceToken', 'ServiceTimeout', 'RepositoryName', 'RepositoryArn', 'Principals'];
 
 /**
  * Checks an event against the function's own configuration and says what to do. The event comes from whoever may
  * invoke the function: Create and Update write only repositories and principals the stack declared, with the
- * actions fixed in the handler; Delete removes only the statement of our form that its physical id names.
+ * actions fixed in the handler; Delete removes only the statement of our form that belongs to the resource.
  */
-export function readRequest(event: CloudFormationCustomResourceEvent, allowList: AllowList, partition: string): Request {
+export function readRequest(event: CloudFormationCustomResourceEvent, allowList: AllowList, fn: FunctionIdentity): Request {
   if (event.RequestType === 'Delete') {
     const place = readPlaceId(event.PhysicalResourceId);
-    return place ? { kind: 'remove', place } : { kind: 'nothing' };
+    if (place === 'nothing-written') {
+      return { kind: 'nothing' };
+    }
+    if (place) {
+      return { kind: 'remove', place };
+    }
+    // CloudFormation made up the physical id: a Create that never answered (cancelled, or timed out) may have written.
+    const name = event.ResourceProperties.RepositoryName;
+    if (typeof name !== 'string' || !REPOSITORY_NAME_PATTERN.test(name)) {
+      return { kind: 'nothing' }; // A Create refuses such a name before it writes anything.
+    }
+    return { kind: 'remove', place: { repositoryName: name, sid: resourceSid(event, fn) } };
   }
   const properties = event.ResourceProperties as Record<string, unknown>;
   const unknown = Object.keys(properties).filter(key => !PROPERTIES.includes(key));
   if (unknown.length > 0) {
-    throw new Error(`Unknown properties ${unknown.join(', ')}: the custom resource takes RepositoryName and Principals only.`);
+    throw new Error(`Unknown properties ${unknown.join(', ')}: the custom resource takes RepositoryName, RepositoryArn and Principals only.`);
   }
-  const { RepositoryName: repositoryName, Principals: principals } = properties;
+  const { RepositoryName: repositoryName, RepositoryArn: repositoryArn, Principals: principals } = properties;
   if (typeof repositoryName !== 'string' || !REPOSITORY_NAME_PATTERN.test(repositoryName)) {
     throw new Error(`RepositoryName ${shown(repositoryName)} is not an ECR repository name.`);
   }
-  const declared = allowList.repositories.find(([name]) => name === repositoryName);
-  if (!declared) {
+  const ownArn = `arn:${fn.partition}:ecr:${fn.region}:${fn.account}:repository/${repositoryName}`;
+  if (repositoryArn !== ownArn) {
+    throw new Error(`RepositoryArn ${shown(repositoryArn)} is not ${ownArn}: the handler changes repositories of its own ` +
+      `account (${fn.account}) and region (${fn.region}) only. Import the repository in a stack of its account and region.`);
+  }
+  const declared = allowList.repositories.filter(([name]) => name === repositoryName);
+  if (declared.length === 0) {
     throw new Error(`Repository ${repositoryName} is not one this function's stack declared; nothing was written.`);
   }
   if (!Array.isArray(principals) || principals.length === 0 || !principals.every(p => typeof p === 'string')) {
     throw new Error(`Principals ${shown(principals)} is not a non-empty list of IAM role ARNs.`);
   }
-  const rolePattern = new RegExp(`^arn:${partition}:iam::\\d{12}:role/[\\w+=,.@/-]{1,576}$`);
-  const allowed = new Set(declared[1].map(index => allowList.principals[index]));
+  const rolePattern = new RegExp(`^arn:${fn.partition}:iam::\\d{12}:role/[\\w+=,.@/-]{1,576}$`);
+  const allowed = new Set(declared.flatMap(([, indexes]) => indexes.map(index => allowList.principals[index])));
   for (const principal of principals as string[]) {
     if (!rolePattern.test(principal)) {
-      throw new Error(`Principal ${shown(principal)} is not an IAM role ARN of partition ${partition}; nothing was written.`);
+      throw new Error(`Principal ${shown(principal)} is not an IAM role ARN of partition ${fn.partition}; nothing was written.`);
     }
     if (!allowed.has(principal)) {
       throw new Error(`Principal ${principal} is not one this function's stack declared for repository ${repositoryName}; nothing was written.`);
     }
   }
-  if (!/^arn:[\w-]+:cloudformation:[\w-]+:\d{12}:stack\/[\w-]+\/[\w-]+$/.test(event.StackId) || !/^[A-Za-z0-9]{1,255}$/.test(event.LogicalResourceId)) {
-    throw new Error(`StackId ${shown(event.StackId)} or LogicalResourceId ${shown(event.LogicalResourceId)} is not CloudFormation's.`);
-  }
   return {
     kind: 'put',
-    place: { repositoryName, sid: ownedSid(event.StackId, event.LogicalResourceId) },
+    place: { repositoryName, sid: resourceSid(event, fn) },
     principals: [...new Set(principals as string[])].sort(),
   };
+}
+
+/** The Sid of the event's resource; its stack must be one of the function's own account and region. */
+function resourceSid(event: CloudFormationCustomResourceEvent, fn: FunctionIdentity): string {
+  const stackArn = new RegExp(`^arn:${fn.partition}:cloudformation:${fn.region}:${fn.account}:stack/[A-Za-z][A-Za-z0-9-]{0,127}/[\\w-]{1,64}$`);
+  if (!stackArn.test(event.StackId) || !/^[A-Za-z0-9]{1,255}$/.test(event.LogicalResourceId)) {
+    throw new Error(`StackId ${shown(event.StackId)} or LogicalResourceId ${shown(event.LogicalResourceId)} is not CloudFormation's ` +
+      `for a stack of this function's account (${fn.account}) and region (${fn.region}); nothing was written.`);
+  }
+  return ownedSid(event.StackId, event.LogicalResourceId);
 }
 
 /** Reads the allow-list from the function's environment; a missing or broken one allows nothing. */

@@ -1,6 +1,6 @@
 import { MAX_POLICY_CHARACTERS } from './contract';
 import { notOurs, principalsOf, pullStatementText, sameSet, StatementPlace } from './ownership';
-import { parsePolicyText, removeStatementText, statementsWithSid, upsertStatementText } from './policy-text';
+import { isBlank, parsePolicyText, removeStatementText, repeatsKeys, statementsWithSid, upsertStatementText } from './policy-text';
 import { isTransient, ReadResult, RepositoryPolicyStore } from './repository-policy-store';
 
 /** Time, replaced in tests by a simulated clock. */
@@ -22,11 +22,11 @@ export interface SyncTiming {
   /**
    * How long after its last write (or its first read that found the statement as wanted) the handler reads once more
    * before it reports success. It must exceed the time any of our handlers takes from a read to the landing of the
-   * write planned from it (`maxReadAgeMs` plus the ECR request timeout), so that a handler that read before our
-   * write has written by then.
+   * write planned from it (`maxReadAgeMs` plus the ECR client's connection and request timeouts), so that a handler
+   * that read before our write has written by then.
    */
   readonly settleMs: number;
-  /** Epoch milliseconds after which no wait starts, so the handler still answers CloudFormation in time. */
+  /** Epoch milliseconds after which no ECR call and no wait starts, so the handler still answers CloudFormation in time. */
   readonly deadline: number;
   readonly clock: Clock;
 }
@@ -40,7 +40,7 @@ export const DEFAULT_TIMING: Omit<SyncTiming, 'deadline'> = {
   capMs: 5_000,
   random: Math.random,
   maxReadAgeMs: 2_000,
-  settleMs: 2_000 + ECR_TIMEOUTS.requestMs + 1_000,
+  settleMs: 2_000 + ECR_TIMEOUTS.connectionMs + ECR_TIMEOUTS.requestMs + 1_000,
   clock: { now: () => Date.now(), sleep: ms => new Promise(resolve => setTimeout(resolve, ms)) },
 };
 
@@ -69,7 +69,7 @@ export class StatementSync {
         throw new Error(`Repository ${place.repositoryName} does not exist in this account and region. ` +
           'ExistingRepositoryPolicy.MERGE adds a statement to a repository that exists; create it first, or check its name.');
       }
-      const text = current.kind === 'policy' && current.text.trim() !== '' ? current.text : undefined;
+      const text = current.kind === 'policy' && !isBlank(current.text) ? current.text : undefined;
       const mine = text === undefined ? [] : this.owned(text, place, 'nothing was written');
       if (mine.length === 1 && sameSet(principalsOf(mine[0].value), principals)) {
         return 'holds';
@@ -87,7 +87,7 @@ export class StatementSync {
   /** Removes our statement and nothing else. A missing repository, policy or statement is success. */
   public remove(place: StatementPlace): Promise<void> {
     return this.converge(`remove statement ${place.sid}`, current => {
-      if (current.kind !== 'policy' || current.text.trim() === '') {
+      if (current.kind !== 'policy' || isBlank(current.text)) {
         return 'holds';
       }
       if (this.owned(current.text, place, 'it was left as it is').length === 0) {
@@ -101,7 +101,7 @@ export class StatementSync {
   private owned(text: string, place: StatementPlace, outcome: string) {
     const mine = statementsWithSid(parsePolicyText(text), place.sid);
     for (const statement of mine) {
-      const why = notOurs(statement.value);
+      const why = repeatsKeys(text, statement.start) ? 'it has a key twice' : notOurs(statement.value);
       if (why) {
         throw new Error(`The policy of repository ${place.repositoryName} has a statement with Sid ${place.sid} that this ` +
           `handler did not write (${why}); ${outcome}. Rename or remove that statement, then deploy again.`);
@@ -117,6 +117,7 @@ export class StatementSync {
     /** True after our write until a read finds our statement as wanted. */
     let unconfirmed = false;
     for (;;) {
+      this.checkTime(what);
       const sentAt = clock.now();
       let step: Step;
       try {
@@ -142,6 +143,7 @@ export class StatementSync {
         continue;
       }
       try {
+        this.checkTime(what);
         this.sentWrite = true;
         await (step.text === undefined ? this.store.delete() : this.store.write(step.text));
         unconfirmed = true;
@@ -167,11 +169,15 @@ export class StatementSync {
   }
 
   private async wait(ms: number, what: string, cause?: string): Promise<void> {
-    const { clock, deadline } = this.timing;
-    if (clock.now() + ms > deadline) {
+    this.checkTime(what, ms, cause);
+    await this.timing.clock.sleep(ms);
+  }
+
+  /** Fails when `ms` from now is past the deadline: no call or wait starts that could keep the answer late. */
+  private checkTime(what: string, ms = 0, cause?: string): void {
+    if (this.timing.clock.now() + ms > this.timing.deadline) {
       throw new Error(`Could not ${what} in the policy of repository ${this.store.repositoryName}: out of time` +
         `${cause ? ` (${cause})` : ''}. Deploy again.`);
     }
-    await clock.sleep(ms);
   }
 }

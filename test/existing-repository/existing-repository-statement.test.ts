@@ -31,12 +31,13 @@ describe('with ExistingRepositoryPolicy.MERGE', () => {
       Properties: {
         ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AnyscaleEcrExistingRepositoryHandler'), 'Arn'] },
         RepositoryName: 'images',
+        RepositoryArn: partitionArn(`:ecr:${REGION}:${REGISTRY_ACCOUNT}:repository/images`),
         Principals: [NODE_ROLE_ARN],
         ServiceTimeout: '600',
       },
     });
     expect(Object.keys(Object.values<any>(Template.fromStack(stack).findResources(STATEMENT_RESOURCE_TYPE))[0].Properties).sort())
-      .toEqual(['Principals', 'RepositoryName', 'ServiceTimeout', 'ServiceToken']);
+      .toEqual(['Principals', 'RepositoryArn', 'RepositoryName', 'ServiceTimeout', 'ServiceToken']);
     Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp(AnyscaleEcrAccessWarnings.REPOSITORY_POLICY_NOT_APPLIED));
     // The role's own account still has to attach the identity side: that warning stays.
     Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp(AnyscaleEcrAccessWarnings.IDENTITY_NOT_APPLIED));

@@ -1,4 +1,4 @@
-import { App, NestedStack, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, NestedStack, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { AnyscaleEcrAccess, AnyscaleNodeRole, ExistingRepositoryPolicy } from '../../lib';
@@ -157,7 +157,38 @@ describe('stacks that share a repository', () => {
   });
 });
 
+test('one repository named literally and through a parameter: two custom resources with two statements, both deployed', async () => {
+  // GIVEN a name the template cannot compare with the literal one (a CfnParameter whose value is the same name)
+  const { cloudformation, pullers, registry } = world();
+  const stack = stackIn(new App(), 'Registry', REGISTRY_ACCOUNT);
+  const name = new CfnParameter(stack, 'ImagesName', { default: 'images' });
+  const first = AnyscaleNodeRole.fromCloudId(stack, 'First', 'cld_one', { account: NODE_ACCOUNT });
+  const second = AnyscaleNodeRole.fromCloudId(stack, 'Second', 'cld_two', { account: NODE_ACCOUNT });
+  new AnyscaleEcrAccess(stack, 'LiteralAccess', { role: first, repositories: [ecr.Repository.fromRepositoryName(stack, 'Literal', 'images')], ...MERGE });
+  new AnyscaleEcrAccess(stack, 'ParameterAccess', { role: second, repositories: [ecr.Repository.fromRepositoryName(stack, 'Param', name.valueAsString)], ...MERGE });
+  // WHEN
+  const result = await cloudformation.deploy('Registry', template(stack));
+  // THEN each resource owns its statement, and deleting the stack removes both
+  expect(result.status).toBe('CREATE_COMPLETE');
+  expect(pullers('images').sort()).toEqual([roleArn('cld_one'), roleArn('cld_two')]);
+  await cloudformation.deleteStack('Registry');
+  expect(registry.policy('images')).toEqual({ Version: '2012-10-17', Statement: [FOREIGN] });
+});
+
 describe('failures never strand a stack', () => {
+  test('a Create that never answered (cancelled or timed out) gets a Delete with an id CloudFormation made up: its statement goes', async () => {
+    // GIVEN the statement a Create wrote before CloudFormation stopped waiting for it
+    const { cloudformation, registry } = world();
+    await cloudformation.deploy('Registry', template(registryStack(new App(), 'Registry', { account: REGISTRY_ACCOUNT })));
+    const [{ event }] = cloudformation.log;
+    // WHEN CloudFormation sends the rollback Delete with a physical id of its own
+    const made = { ...event, RequestType: 'Delete', PhysicalResourceId: `Registry-${event.LogicalResourceId}-1ABCDEF2GHIJK` } as const;
+    const response = await handlerFor(registry)(made as never, { });
+    // THEN
+    expect(response.Status).toBe('SUCCESS');
+    expect(registry.policy('images')).toEqual({ Version: '2012-10-17', Statement: [FOREIGN] });
+  });
+
   test.each([
     ['access denied', (registry: FakeEcr) => registry.deny('GetRepositoryPolicy')],
     ['a repository that does not exist', (registry: FakeEcr) => registry.repositories.delete('models')],

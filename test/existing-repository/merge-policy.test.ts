@@ -55,7 +55,7 @@ describe('Create', () => {
     await invoke(ecr, createEvent(), { timing: testTiming(clock) });
     expect(ecr.policy('images')).toEqual({ ...EXISTING, Statement: [FOREIGN, ours()] });
     expect(ecr.calls).toEqual(['GetRepositoryPolicy', 'SetRepositoryPolicy', 'GetRepositoryPolicy', 'GetRepositoryPolicy']);
-    expect(clock.waits).toEqual([8_000]);
+    expect(clock.waits).toEqual([11_000]);
   });
 
   test.each([
@@ -165,6 +165,14 @@ describe('a statement with our Sid that we did not write', () => {
     expect(ecr.writes).toEqual([]);
   });
 
+  test('our statement with a key twice inside (which Principal ECR reads is a guess) is not ours either', async () => {
+    const text = `{"Version":"2012-10-17","Statement":[${JSON.stringify(ours()).replace('"Principal":{', '"Principal":{"AWS":"arn:aws:iam::999999999999:root",')}]}`;
+    const ecr = new FakeEcr().withRepository('images', text);
+    const created = await invoke(ecr, createEvent());
+    expect(created.Reason).toContain('that this handler did not write (it has a key twice); nothing was written.');
+    expect(ecr.repositories.get('images')).toBe(text);
+  });
+
   test('a Sid that only starts like ours is someone else\'s and stays', async () => {
     const lookalike = { ...ours(), Sid: `${SID}X` };
     const ecr = new FakeEcr().withRepository('images', { Version: '2012-10-17', Statement: [lookalike] });
@@ -217,6 +225,13 @@ describe('Update', () => {
 });
 
 describe('Delete', () => {
+  test('removes a statement of an earlier version whose Sid holds a stack name of 128 characters', async () => {
+    const sid = `AnyscaleEcrPull${'R'.repeat(128)}`;
+    const ecr = new FakeEcr().withRepository('images', { Version: '2012-10-17', Statement: [FOREIGN, ours([NODE_ROLE], sid)] });
+    expect((await invoke(ecr, deleteEvent(`images:${sid}`))).Status).toBe('SUCCESS');
+    expect(ecr.policy('images').Statement).toEqual([FOREIGN]);
+  });
+
   test('removes only our statement, byte for byte', async () => {
     const text = `{"Version":"2012-10-17","Statement":[${JSON.stringify(FOREIGN)},${JSON.stringify(ours())}, {"Sid":"N","Effect":"Allow","Principal":"*","Action":"ecr:ListImages","Condition":{"NumericEquals":{"n":1.0}}}]}`;
     const ecr = new FakeEcr().withRepository('images', text);
@@ -279,6 +294,12 @@ describe('hostile or malformed events', () => {
     ['no principals', props('images', []), 'Principals [] is not a non-empty list'],
     ['principals that are not strings', props('images', [{ AWS: '*' }]), 'is not a non-empty list of IAM role ARNs'],
     ['extra actions', { ...props(), Actions: ['ecr:*'] }, 'Unknown properties Actions'],
+    ['a repository ARN of another region', { ...props(), RepositoryArn: 'arn:aws:ecr:us-west-2:222222222222:repository/images' },
+      'RepositoryArn "arn:aws:ecr:us-west-2:222222222222:repository/images" is not arn:aws:ecr:us-east-1:222222222222:repository/images: ' +
+      'the handler changes repositories of its own account (222222222222) and region (us-east-1) only.'],
+    ['a repository ARN of another account', { ...props(), RepositoryArn: 'arn:aws:ecr:us-east-1:333333333333:repository/images' }, 'is not arn:aws:ecr:us-east-1:222222222222'],
+    ['a repository ARN of another name', { ...props(), RepositoryArn: 'arn:aws:ecr:us-east-1:222222222222:repository/secret' }, 'is not arn:aws:ecr:us-east-1:222222222222:repository/images'],
+    ['no repository ARN', { RepositoryName: 'images', Principals: [NODE_ROLE] }, 'RepositoryArn undefined is not'],
   ])('Create with %s', async (_, p, reason) => {
     await refused(createEvent(p as never), reason);
   });
@@ -295,13 +316,54 @@ describe('hostile or malformed events', () => {
   });
 
   test.each([
+    ['a stack of another account', STACK_ID.replace('222222222222', '333333333333')],
+    ['a stack of another region', STACK_ID.replace('us-east-1', 'eu-west-1')],
+    ['a stack of another partition', STACK_ID.replace('arn:aws:', 'arn:aws-cn:')],
+  ])('a Create from %s is refused: its statement would belong to no stack of this function', async (_, stackId) => {
+    await refused(createEvent(props(), { StackId: stackId }), /is not CloudFormation's for a stack of this function's account \(222222222222\) and region \(us-east-1\)/);
+  });
+
+  test('principals are read from every allow-list entry of the repository (one name imported twice, once as a token)', async () => {
+    const ecr = new FakeEcr().withRepository('images', EXISTING);
+    const allowList = { principals: [NODE_ROLE, OTHER_ROLE], repositories: [['images', [0]], ['images', [1]]] as Array<[string, number[]]> };
+    expect((await invoke(ecr, createEvent(props('images', [OTHER_ROLE, NODE_ROLE])), { allowList })).Status).toBe('SUCCESS');
+  });
+});
+
+describe('a Delete whose physical id this handler did not answer (CloudFormation made it up for a Create that never answered)', () => {
+  const made = 'Registry-AnyscaleEcrExistingPolicy1234-1ABCDEF2GHIJK';
+
+  test('removes the resource\'s own statement, if its Create wrote it after all, and succeeds', async () => {
+    const ecr = new FakeEcr().withRepository('images', { Version: '2012-10-17', Statement: [FOREIGN, ours()] });
+    expect(await invoke(ecr, deleteEvent(made))).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: made });
+    expect(ecr.policy('images').Statement).toEqual([FOREIGN]);
+  });
+
+  test.each([
     ['a Sid of another form', 'images:CiPush'],
     ['a name ECR would reject', `Images:${SID}`],
     ['more parts', `images:${SID}:x`],
-  ])('a Delete whose physical id has %s changes nothing', async (_, id) => {
-    await refused(deleteEvent(id), `PhysicalResourceId ${JSON.stringify(id)} is not <repository name>:AnyscaleEcrPull<letters and digits>`);
+  ])('an id with %s is such an id too: only the resource\'s own statement can go', async (_, id) => {
+    const ecr = new FakeEcr().withRepository('images', { Version: '2012-10-17', Statement: [FOREIGN, { ...ours(), Sid: 'CiPush2' }] });
+    expect((await invoke(ecr, deleteEvent(id))).Status).toBe('SUCCESS');
+    expect(ecr.writes).toEqual([]);
   });
 
+  test('with a repository name that a Create refuses, nothing was written, so nothing is called', async () => {
+    const ecr = new FakeEcr();
+    expect((await invoke(ecr, deleteEvent(made, props('Team/Images')))).Status).toBe('SUCCESS');
+    expect(ecr.calls).toEqual([]);
+  });
+
+  test('from a stack of another account, it is refused', async () => {
+    const ecr = new FakeEcr().withRepository('images', { Version: '2012-10-17', Statement: [ours()] });
+    const response = await invoke(ecr, deleteEvent(made, props(), { StackId: STACK_ID.replace('222222222222', '333333333333') }));
+    expect(response.Status).toBe('FAILED');
+    expect(ecr.calls).toEqual([]);
+  });
+});
+
+describe('the response URL', () => {
   test.each([
     'http://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/x',
     'https://attacker.example/x',
@@ -393,17 +455,41 @@ describe('faults', () => {
   test('no wait starts past the deadline, so the handler still answers in time', async () => {
     const clock = new ManualClock();
     const ecr = new FakeEcr().withRepository('images', EXISTING);
-    const response = await invoke(ecr, createEvent(), { timing: testTiming(clock, { deadline: clock.time + 7_999 }) });
+    const response = await invoke(ecr, createEvent(), { timing: testTiming(clock, { deadline: clock.time + 10_999 }) });
     expect(response.Status).toBe('FAILED');
     expect(response.Reason).toBe(`Could not add statement ${SID} in the policy of repository images: out of time. Deploy again.`);
     expect(clock.waits).toEqual([]);
     expect(response.PhysicalResourceId).toBe(PLACE);
   });
 
+  test('no ECR call starts past the deadline either: with calls of 8 s, the answer is at most one call late', async () => {
+    // GIVEN every call takes the ECR client's longest (3 s to connect and 5 s to answer)
+    const clock = new ManualClock();
+    const ecr = new FakeEcr(clock).withRepository('images', EXISTING).withLatency(() => ({ toService: 8_000, back: 0 }));
+    const deadline = clock.time + 20_000;
+    // WHEN
+    const response = await invoke(ecr, createEvent(), { timing: testTiming(clock, { deadline }) });
+    // THEN
+    expect(response.Reason).toMatch(/out of time/);
+    expect(clock.time - deadline).toBeLessThanOrEqual(8_000);
+  });
+
+  test('a move that runs out of time keeps time in hand to remove what it wrote in the new repository', async () => {
+    // GIVEN 70 s left: the move itself may use 10 s (60 s are kept for the undo), and its settle time needs 11
+    const clock = new ManualClock();
+    const ecr = new FakeEcr(clock).withRepository('images', { Version: '2012-10-17', Statement: [ours()] }).withRepository('models', EXISTING);
+    // WHEN
+    const updated = await invoke(ecr, updateEvent(props('models'), props(), PLACE), { timing: testTiming(clock, { deadline: clock.time + 70_000 }) });
+    // THEN
+    expect(updated).toMatchObject({ Status: 'FAILED', PhysicalResourceId: PLACE });
+    expect(updated.Reason).toContain('The statement written to repository models was removed again.');
+    expect(ecr.policy('models')).toEqual(EXISTING);
+  });
+
   test('a wait that ends exactly at the deadline still starts', async () => {
     const clock = new ManualClock();
     const ecr = new FakeEcr().withRepository('images', EXISTING);
-    expect((await invoke(ecr, createEvent(), { timing: testTiming(clock, { deadline: clock.time + 8_000 }) })).Status).toBe('SUCCESS');
+    expect((await invoke(ecr, createEvent(), { timing: testTiming(clock, { deadline: clock.time + 11_000 }) })).Status).toBe('SUCCESS');
   });
 
   test.each([

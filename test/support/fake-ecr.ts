@@ -21,7 +21,7 @@ export interface AppliedWrite {
 }
 
 /** The time an ECR call takes: on the way to ECR (where it is applied at once) and back. */
-export type Latency = (call: EcrCall) => { toService: number; back: number };
+export type Latency = (call: EcrCall, writer: string) => { toService: number; back: number };
 
 /**
  * A stateful in-memory ECR for the three policy calls, behaving as ECR does: the policy text is stored and handed
@@ -115,7 +115,7 @@ export class FakeEcr {
 
   private mock(client: ECRClient, writer: string): void {
     const mock = mockClient(client);
-    mock.on(GetRepositoryPolicyCommand).callsFake(input => this.serve('GetRepositoryPolicy', () => {
+    mock.on(GetRepositoryPolicyCommand).callsFake(input => this.serve('GetRepositoryPolicy', writer, () => {
       this.lastRead.set(writer, this.clock?.now() ?? 0);
       const text = this.policyOf(input.repositoryName);
       if (text === undefined) {
@@ -123,7 +123,7 @@ export class FakeEcr {
       }
       return { repositoryName: input.repositoryName, policyText: text };
     }));
-    mock.on(SetRepositoryPolicyCommand).callsFake(input => this.serve('SetRepositoryPolicy', () => {
+    mock.on(SetRepositoryPolicyCommand).callsFake(input => this.serve('SetRepositoryPolicy', writer, () => {
       this.policyOf(input.repositoryName);
       const invalid = () => Object.assign(new Error("Invalid parameter at 'PolicyText' failed to satisfy constraint"), { name: 'InvalidParameterException' });
       try {
@@ -139,7 +139,7 @@ export class FakeEcr {
       this.writes.push(stored);
       return { repositoryName: input.repositoryName, policyText: input.policyText };
     }));
-    mock.on(DeleteRepositoryPolicyCommand).callsFake(input => this.serve('DeleteRepositoryPolicy', () => {
+    mock.on(DeleteRepositoryPolicyCommand).callsFake(input => this.serve('DeleteRepositoryPolicy', writer, () => {
       const text = this.policyOf(input.repositoryName);
       if (text === undefined) {
         throw new RepositoryPolicyNotFoundException({ message: 'Repository policy does not exist', $metadata: {} });
@@ -157,8 +157,8 @@ export class FakeEcr {
     return this.repositories.get(name);
   }
 
-  private async serve<T>(call: EcrCall, respond: () => T): Promise<T> {
-    const latency = this.latency?.(call);
+  private async serve<T>(call: EcrCall, writer: string, respond: () => T): Promise<T> {
+    const latency = this.latency?.(call, writer);
     if (latency && this.clock) {
       await this.clock.sleep(latency.toService);
     }

@@ -13,6 +13,7 @@ export const STACK_ID = 'arn:aws:cloudformation:us-east-1:222222222222:stack/Reg
 export const LOGICAL_ID = 'AnyscaleEcrExistingPolicy1234ABCDResource5678';
 export const NODE_ROLE = 'arn:aws:iam::111111111111:role/cld_abc-cluster_node_role';
 export const OTHER_ROLE = 'arn:aws:iam::111111111111:role/cld_def-cluster_node_role';
+export const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:222222222222:function:Registry-Handler';
 export const RESPONSE_URL = 'https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/arn%3Aaws%3Acloudformation?X-Amz-Signature=1';
 /** The Sid the handler computes for the default stack and logical id. */
 export const SID = ownedSid(STACK_ID, LOGICAL_ID);
@@ -49,7 +50,7 @@ export interface Properties {
   readonly [extra: string]: unknown;
 }
 
-const SERVICE_TOKEN = 'arn:aws:lambda:us-east-1:222222222222:function:Registry-Handler';
+const SERVICE_TOKEN = FUNCTION_ARN;
 const common = (overrides: Partial<CloudFormationCustomResourceEvent> = {}) => ({
   ServiceToken: SERVICE_TOKEN,
   ResponseURL: RESPONSE_URL,
@@ -60,8 +61,9 @@ const common = (overrides: Partial<CloudFormationCustomResourceEvent> = {}) => (
   ...overrides,
 });
 
+/** The properties of the custom resource, with the ARN of a repository of the default function's account and region. */
 export function props(repositoryName: unknown = 'images', principals: unknown = [NODE_ROLE]): Properties {
-  return { RepositoryName: repositoryName, Principals: principals };
+  return { RepositoryName: repositoryName, RepositoryArn: `arn:aws:ecr:us-east-1:222222222222:repository/${repositoryName}`, Principals: principals };
 }
 
 export function createEvent(p: Properties = props(), overrides: Record<string, unknown> = {}): CloudFormationCustomResourceEvent {
@@ -98,7 +100,8 @@ export interface InvokeOptions {
   readonly allowList?: AllowList;
   readonly timing?: SyncTiming;
   readonly client?: ECRClient;
-  readonly partition?: string;
+  /** The function's ARN, which gives its partition, account and region. */
+  readonly functionArn?: string;
   /** Receives the lines the handler logs. */
   readonly log?: (line: string) => void;
 }
@@ -113,7 +116,7 @@ export async function invoke(ecr: FakeEcr, event: CloudFormationCustomResourceEv
       sent.push(r);
     },
     allowList: options.allowList ?? DEFAULT_ALLOW_LIST,
-    partition: options.partition ?? 'aws',
+    functionArn: options.functionArn ?? FUNCTION_ARN,
     log: options.log ?? (() => undefined),
   });
   expect(sent).toEqual([response]);
@@ -131,10 +134,10 @@ export const PULL_ACTIONS = [...ECR_PULL_ACTIONS];
  * The real handler as CloudFormation invokes it in `CloudFormation` (test/support/cloudformation.ts): its allow-list
  * read from the function's environment as deployed at that moment.
  */
-export function handlerFor(ecr: FakeEcr, options: { timing?: () => SyncTiming; partition?: string } = {}) {
+export function handlerFor(ecr: FakeEcr, options: { timing?: () => SyncTiming } = {}) {
   return (event: CloudFormationCustomResourceEvent, environment: Record<string, string>) => invoke(ecr, event, {
     allowList: readAllowList(environment[ALLOW_LIST_VARIABLE]),
     timing: options.timing?.(),
-    partition: options.partition,
+    functionArn: event.ServiceToken, // the function CloudFormation invokes is the one the template names
   });
 }

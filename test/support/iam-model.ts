@@ -57,7 +57,7 @@ export class IamModel {
   public async deployMerges(ecr: FakeEcr, env: DeployEnv,
     afterwards?: (cloudformation: CloudFormation, stacks: Array<{ stackName: string; template: any }>) => Promise<void>): Promise<IamModel> {
     const copy = this.copy();
-    const invoke = handlerFor(ecr, { partition: env.partition });
+    const invoke = handlerFor(ecr);
     const cloudformation = new CloudFormation({ invoke, env, resourceTypes: [STATEMENT_RESOURCE_TYPE] });
     for (const { stackName, template } of this.merges) {
       const result = await cloudformation.deploy(stackName, { template });
