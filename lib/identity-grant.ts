@@ -1,4 +1,4 @@
-import { Annotations, Names, Stack } from 'aws-cdk-lib';
+import { Annotations, Names, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
@@ -17,6 +17,11 @@ export interface IdentityGrant {
 }
 
 const NOTHING_MORE: IdentityGrant = { addRepository: () => undefined };
+
+/** IAM: characters of an inline policy name. */
+const MAX_POLICY_NAME = 128;
+/** Characters kept for a region that is a token (the longest region names today have 14). */
+const LONGEST_REGION_NAME = 16;
 
 /**
  * Gives the node role ECR permissions of its own, in the stack that owns the role:
@@ -48,9 +53,14 @@ export function grantIdentity(role: iam.IRole, policy: IdentityPolicy, reporter:
       case AccountRelation.UNKNOWN:
         Annotations.of(reporter).addWarningV2(
           AnyscaleEcrAccessWarnings.ROLE_ACCOUNT_UNVERIFIED,
-          `Stack ${stack.stackName} has no account set, so it cannot be checked that role ${displayArn(role.roleArn)} is in the ` +
-          'account the stack deploys to. The ECR policy is attached to the role by name and fails to deploy ' +
-          'in any other account. Give the stack an explicit env: { account, region } to have this checked.',
+          Token.isUnresolved(stack.account)
+            ? `Stack ${stack.stackName} has no account set, so it cannot be checked that role ${displayArn(role.roleArn)} is in the ` +
+              'account the stack deploys to. The ECR policy is attached to the role by name and fails to deploy ' +
+              'in any other account. Give the stack an explicit env: { account, region } to have this checked.'
+            : `The account of role ${displayArn(role.roleArn)} is known only at deploy time (${displayArn(account)}), so it ` +
+              `cannot be checked that it is account ${stack.account} of stack ${stack.stackName}. The ECR policy is attached to ` +
+              'the role by name and fails to deploy in any other account. Import the role with a literal account to have ' +
+              'this checked.',
         );
         break;
       case AccountRelation.SAME:
@@ -59,13 +69,14 @@ export function grantIdentity(role: iam.IRole, policy: IdentityPolicy, reporter:
   }
 
   if (policy === IdentityPolicy.REPOSITORY_SCOPED) {
+    checkManagedPolicyCount(role, reporter);
     return ScopedPolicies.of(role);
   }
   if (isOwned(role) && policy.awsManagedPolicyName) {
     // Role de-duplicates its managed policies by ARN when it renders them.
     role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName(policy.awsManagedPolicyName));
     NagAcknowledgements.awsManagedPolicy(role, policy.awsManagedPolicyName);
-    checkManagedPolicyCount(role);
+    checkManagedPolicyCount(role, reporter);
   } else {
     inlinePolicyFor(role, policy, stack);
   }
@@ -83,8 +94,11 @@ function inlinePolicyFor(role: iam.IRole, policy: IdentityPolicy, stack: Stack):
   const inline = new iam.Policy(stack, id, {
     statements: [new iam.PolicyStatement({ actions: [...policy._actions], resources: ['*'] })],
   });
-  // Inline policy names are per role: include the stack's path so that two stacks never overwrite each other.
-  (inline.node.defaultChild as iam.CfnPolicy).policyName = Names.uniqueResourceName(inline, { maxLength: 128 });
+  // Inline policy names are per role (a global resource): the stack's path and region in the name keep two stacks,
+  // or one stack deployed to two regions, from overwriting each other's policy.
+  const region = Token.isUnresolved(stack.region) ? LONGEST_REGION_NAME : stack.region.length;
+  (inline.node.defaultChild as iam.CfnPolicy).policyName =
+    `${Names.uniqueResourceName(inline, { maxLength: MAX_POLICY_NAME - 1 - region })}-${stack.region}`;
   inline.attachToRole(role);
   NagAcknowledgements.wildcardResource(inline);
   checkInlinePolicySize(role, inline);

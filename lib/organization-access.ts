@@ -41,6 +41,17 @@ export interface AnyscaleEcrOrganizationAccessProps {
    * @default ['*-cluster_node_role'] - the node roles that `anyscale cloud setup` creates
    */
   readonly roleNamePatterns?: string[];
+
+  /**
+   * Acknowledge cdk-nag's `AwsSolutions-ECR1` on each repository granted to an organization. The rule flags the
+   * statement's `*` principal (limited by `aws:PrincipalOrgID`), and it has one finding per repository, not one per
+   * statement: acknowledging it also hides any other open statement on the repository, such as one you add later.
+   * Set this only when that is what you want; otherwise acknowledge it yourself once you have read the policy:
+   * `Validations.of(repository).acknowledge({ id: 'AwsSolutions-ECR1', reason: '...' })`.
+   *
+   * @default false - the finding is reported; nothing is acknowledged on your repositories
+   */
+  readonly acknowledgeNagOpenAccessFinding?: boolean;
 }
 
 const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
@@ -105,11 +116,11 @@ export class AnyscaleEcrOrganizationAccess extends Construct {
         continue;
       }
       RepositoryPolicy.of(repository).addStatement(statement);
-      if (props.organizationId !== undefined) {
+      if (props.organizationId !== undefined && props.acknowledgeNagOpenAccessFinding) {
         Validations.of(repository).acknowledge({
           id: 'AwsSolutions-ECR1',
           reason: 'The principal * is limited to one AWS Organization (aws:PrincipalOrgID) and to node role names ' +
-            '(aws:PrincipalArn): granted by AnyscaleEcrOrganizationAccess.',
+            '(aws:PrincipalArn): granted by AnyscaleEcrOrganizationAccess (acknowledgeNagOpenAccessFinding: true).',
         });
       }
     }

@@ -28,18 +28,24 @@ export function checkInlinePolicySize(role: iam.IRole, inline: iam.Policy): void
 
 /**
  * Counts the managed policies this app attaches to the role when it is synthesized: over the default quota
- * of 10 it warns, over the highest quota of 20 it fails. Policies attached outside this app are not seen.
+ * of 10 it warns, over the highest quota of 20 it fails. Policies attached outside this app are not seen. The
+ * warning or error goes on `reporter`, the construct the user holds (so that acknowledging it there works), and on
+ * every other construct that grants the same role.
  */
-export function checkManagedPolicyCount(role: iam.IRole): void {
-  if (!checked.has(role)) {
-    checked.add(role);
-    Aspects.of(role).add(new ManagedPolicyCount(role));
+export function checkManagedPolicyCount(role: iam.IRole, reporter: IConstruct): void {
+  let count = counts.get(role);
+  if (!count) {
+    count = new ManagedPolicyCount(role);
+    counts.set(role, count);
+    Aspects.of(role).add(count);
   }
+  count.reporters.add(reporter);
 }
 
-const checked = new WeakSet<iam.IRole>();
+const counts = new WeakMap<iam.IRole, ManagedPolicyCount>();
 
 class ManagedPolicyCount implements IAspect {
+  public readonly reporters = new Set<IConstruct>();
   private done = false;
 
   constructor(private readonly role: iam.IRole) {}
@@ -55,17 +61,19 @@ class ManagedPolicyCount implements IAspect {
       : 0;
     const count = direct + managedPoliciesAttachedTo(this.role, stack);
     const where = `Role ${this.role.node.path} is attached ${count} managed policies in this app`;
-    if (count > QUOTAS.managedPoliciesPerRoleRaised) {
-      Annotations.of(this.role).addError(
-        `${where}, over the highest IAM quota of ${QUOTAS.managedPoliciesPerRoleRaised}. Grant fewer repositories ` +
-        'with IdentityPolicy.REPOSITORY_SCOPED, or use IdentityPolicy.READ_ONLY.',
-      );
-    } else if (count > QUOTAS.managedPoliciesPerRole) {
-      Annotations.of(this.role).addWarningV2(
-        AnyscaleEcrAccessWarnings.MANAGED_POLICY_QUOTA,
-        `${where}, over the default IAM quota of ${QUOTAS.managedPoliciesPerRole} (raise it to at most ` +
-        `${QUOTAS.managedPoliciesPerRoleRaised} in Service Quotas before deploying), not counting policies attached outside this app.`,
-      );
+    for (const reporter of this.reporters) {
+      if (count > QUOTAS.managedPoliciesPerRoleRaised) {
+        Annotations.of(reporter).addError(
+          `${where}, over the highest IAM quota of ${QUOTAS.managedPoliciesPerRoleRaised}. Grant fewer repositories ` +
+          'with IdentityPolicy.REPOSITORY_SCOPED, or use IdentityPolicy.READ_ONLY.',
+        );
+      } else if (count > QUOTAS.managedPoliciesPerRole) {
+        Annotations.of(reporter).addWarningV2(
+          AnyscaleEcrAccessWarnings.MANAGED_POLICY_QUOTA,
+          `${where}, over the default IAM quota of ${QUOTAS.managedPoliciesPerRole} (raise it to at most ` +
+          `${QUOTAS.managedPoliciesPerRoleRaised} in Service Quotas before deploying), not counting policies attached outside this app.`,
+        );
+      }
     }
   }
 }

@@ -6,7 +6,6 @@ import { fingerprint } from './fingerprint';
 import { NagAcknowledgements } from './nag-acknowledgements';
 import { ECR_PULL_ACTIONS } from './pull-actions';
 import { measure, QUOTAS, quotaError } from './quotas';
-import { checkManagedPolicyCount } from './role-quotas';
 
 const REGISTRY_ACTION = 'ecr:GetAuthorizationToken';
 const REPOSITORY_ACTIONS = ECR_PULL_ACTIONS.filter(action => action !== REGISTRY_ACTION);
@@ -78,7 +77,6 @@ export class ScopedPolicies {
     if (index === 0) {
       NagAcknowledgements.wildcardResource(policy);
     }
-    checkManagedPolicyCount(this.role);
     // The document without resources, plus the Resource key that the first ARN brings; each ARN adds itself and a
     // comma, except the first.
     const document = { Version: '2012-10-17', Statement: statements.map(statement => statement.toStatementJson()) };

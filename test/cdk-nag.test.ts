@@ -6,7 +6,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { AnyscaleEcrAccess, AnyscaleNodeRole, ExistingRepositoryPolicy, IdentityPolicy } from '../lib';
+import { AnyscaleEcrAccess, AnyscaleEcrOrganizationAccess, AnyscaleNodeRole, ExistingRepositoryPolicy, IdentityPolicy } from '../lib';
 import { synthesizeExample } from '../scripts/example-apps';
 
 // cdk-nag 3 runs as a validation plugin at synth: findings that are not acknowledged fail synthesis.
@@ -83,5 +83,35 @@ describe('the library acknowledges only the findings it brings', () => {
     expect(report).toMatch(/AWS managed policies/);
     expect(report).toMatch(/AmazonS3ReadOnlyAccess/);
     expect(report).not.toMatch(/AmazonEC2ContainerRegistryReadOnly/);
+  });
+
+  describe('an organization grant leaves the user\'s own open statements visible', () => {
+    const openPush = new iam.PolicyStatement({ principals: [new iam.AnyPrincipal()], actions: ['ecr:PutImage'] });
+    const grant = (acknowledge?: boolean) => (stack: Stack) => {
+      const images = repository(stack);
+      new AnyscaleEcrOrganizationAccess(stack, 'AllClouds', { repositories: [images], organizationId: 'o-a1b2c3d4e5', acknowledgeNagOpenAccessFinding: acknowledge });
+      return images;
+    };
+
+    test('by default cdk-nag reports ECR1 on the repository, so the user decides', () => {
+      expect(appWith(stack => grant()(stack))).toMatch(/Node\/Images\/Resource[\s\S]*AwsSolutions-ECR1/);
+    });
+
+    test('a public push statement the user adds is reported (the library no longer hides it)', () => {
+      const report = appWith(stack => {
+        grant()(stack).addToResourcePolicy(openPush);
+      });
+      expect(report).toMatch(/Node\/Images\/Resource[\s\S]*AwsSolutions-ECR1/);
+    });
+
+    test('with acknowledgeNagOpenAccessFinding the finding is acknowledged, as the prop documents', () => {
+      expect(appWith(stack => grant(true)(stack))).toBe('');
+    });
+
+    test('or the user acknowledges it with the plain cdk-nag call', () => {
+      expect(appWith(stack => {
+        Validations.of(grant()(stack)).acknowledge({ id: 'AwsSolutions-ECR1', reason: 'org-limited pull for Anyscale nodes' });
+      })).toBe('');
+    });
   });
 });

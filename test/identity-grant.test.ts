@@ -1,4 +1,4 @@
-import { App, Annotations as CoreAnnotations, Stack } from 'aws-cdk-lib';
+import { App, Annotations as CoreAnnotations, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -134,7 +134,33 @@ test('in a stack with the longest name CloudFormation allows, the inline policy 
   const policies = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'));
   expect(policies).toHaveLength(1);
   expect(policies[0].Properties.PolicyName).toHaveLength(128);
-  expect(policies[0].Properties.PolicyName).toMatch(/^S+AnyscaleEcrReadOnly[0-9A-F]+$/);
+  expect(policies[0].Properties.PolicyName).toMatch(/^S+AnyscaleEcrReadOnly[0-9A-F]+-us-east-1$/);
+});
+
+test('one stack deployed to two regions (the same name in each) gets a policy name per region: neither overwrites the other', () => {
+  // GIVEN the CDK_DEFAULT_REGION pattern: the same app synthesized for two regions of one account, with a global role
+  const names = ['us-east-1', 'eu-west-1'].map(region => {
+    const stack = stackIn(new App(), 'Node', NODE_ACCOUNT, region);
+    new AnyscaleEcrAccess(stack, 'Access', {
+      role: AnyscaleNodeRole.fromCloudId(stack, 'NodeRole', 'cld_abc123'),
+      repositories: [ecr.Repository.fromRepositoryName(stack, 'Images', 'images')],
+    });
+    return Object.values<any>(Template.fromStack(stack).findResources('AWS::IAM::Policy'))[0].Properties.PolicyName;
+  });
+  // THEN
+  expect(names[0]).not.toEqual(names[1]);
+  expect(names).toEqual([expect.stringMatching(/-us-east-1$/), expect.stringMatching(/-eu-west-1$/)]);
+});
+
+test('an environment-agnostic stack names its inline policy with the region it is deployed to, within 128 characters', () => {
+  const stack = new Stack(new App(), 'S'.repeat(128));
+  new AnyscaleEcrAccess(stack, 'Access', {
+    role: AnyscaleNodeRole.fromCloudId(stack, 'NodeRole', 'cld_abc123', { account: NODE_ACCOUNT }),
+    repositories: [ecr.Repository.fromRepositoryName(stack, 'Images', 'images')],
+  });
+  const name = Object.values<any>(Template.fromStack(stack).findResources('AWS::IAM::Policy'))[0].Properties.PolicyName;
+  expect(name).toEqual({ 'Fn::Join': ['', [expect.stringMatching(/^S+AnyscaleEcrReadOnly[0-9A-F]+-$/), { Ref: 'AWS::Region' }]] });
+  expect(name['Fn::Join'][1][0].length + 'ap-southeast-5'.length).toBeLessThanOrEqual(128);
 });
 
 describe('role imported into a stack of another account', () => {
@@ -216,4 +242,21 @@ describe('role imported with a literal account into an environment-agnostic stac
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', { Roles: [CLOUD_ROLE] });
     Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
   });
+});
+
+test('a role whose account is a parameter, in a stack with an account: the warning says which is unknown, not that the stack has none', () => {
+  // GIVEN
+  const stack = stackIn(new App(), 'Node', NODE_ACCOUNT);
+  const account = new CfnParameter(stack, 'NodeAccount');
+  // WHEN
+  new AnyscaleEcrAccess(stack, 'Access', {
+    role: AnyscaleNodeRole.fromRoleArn(stack, 'NodeRole', `arn:aws:iam::${account.valueAsString}:role/${CLOUD_ROLE}`),
+    repositories: [ecr.Repository.fromRepositoryName(stack, 'Images', 'images')],
+  });
+  // THEN
+  const warnings = Annotations.fromStack(stack).findWarning('/Node/Access', Match.stringLikeRegexp(AnyscaleEcrAccessWarnings.ROLE_ACCOUNT_UNVERIFIED));
+  expect(warnings.map(w => w.entry.data)).toEqual([expect.stringMatching(
+    /^The account of role arn:aws:iam::<deploy-time value>:role\/\S+ is known only at deploy time \(<deploy-time value>\), so it cannot be checked that it is account 111111111111 of stack Node\./)]);
+  expect(warnings[0].entry.data).not.toMatch(/Token\[/);
+  expect(warnings[0].entry.data).not.toMatch(/has no account set/);
 });

@@ -73,15 +73,20 @@ test('sits beside the per-role statement of AnyscaleEcrAccess', () => {
   ]);
 });
 
-test('acknowledges cdk-nag AwsSolutions-ECR1 (the * principal) on the repository, with the reason', () => {
-  // WHEN
+test('acknowledges nothing on the user\'s repository by default', () => {
   new AnyscaleEcrOrganizationAccess(stack, 'AllClouds', { repositories: [repository], organizationId: ORG });
+  expect(repository.node.metadata.filter(entry => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)).toEqual([]);
+});
+
+test('acknowledges cdk-nag AwsSolutions-ECR1 (the * principal) on the repository, with the reason, when asked to', () => {
+  // WHEN
+  new AnyscaleEcrOrganizationAccess(stack, 'AllClouds', { repositories: [repository], organizationId: ORG, acknowledgeNagOpenAccessFinding: true });
   // THEN
   const acknowledged = repository.node.metadata.filter(entry => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY);
   expect(acknowledged.map(entry => Object.entries(entry.data).map(([key, reason]) => [key.replace(/^\w+::/, ''), reason]))).toEqual([[[
     'AwsSolutions-ECR1',
     'The principal * is limited to one AWS Organization (aws:PrincipalOrgID) and to node role names (aws:PrincipalArn): ' +
-    'granted by AnyscaleEcrOrganizationAccess.',
+    'granted by AnyscaleEcrOrganizationAccess (acknowledgeNagOpenAccessFinding: true).',
   ]]]);
 });
 
@@ -151,11 +156,12 @@ describe('cdk-nag AwsSolutionsChecks', () => {
     }
   }
 
-  test('the organization statement passes thanks to the acknowledgement; a bare * principal fails', () => {
+  test('the organization statement passes when the user opts in to the acknowledgement; a bare * principal fails', () => {
     // WHEN
     const granted = nagErrors(s => new AnyscaleEcrOrganizationAccess(s, 'AllClouds', {
       repositories: [new ecr.Repository(s, 'Images', { imageScanOnPush: true })],
       organizationId: ORG,
+      acknowledgeNagOpenAccessFinding: true,
     }));
     const open = nagErrors(s => new ecr.Repository(s, 'Open', { imageScanOnPush: true }).addToResourcePolicy(
       new iam.PolicyStatement({ actions: ['ecr:BatchGetImage'], principals: [new iam.AnyPrincipal()] })));

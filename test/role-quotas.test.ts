@@ -1,4 +1,4 @@
-import { App, Fn, Stack } from 'aws-cdk-lib';
+import { Annotations as CoreAnnotations, App, Fn, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -21,13 +21,13 @@ describe('managed policies per role', () => {
   });
 
   test('11 in all: a warning that names the count, the default quota and the raised one', () => {
-    Annotations.fromStack(ownedRoleWith(10)).hasWarning('/Node/NodeRole', Match.stringLikeRegexp(
+    Annotations.fromStack(ownedRoleWith(10)).hasWarning('/Node/Access', Match.stringLikeRegexp(
       `attached 11 managed policies in this app, over the default IAM quota of 10 \\(raise it to at most 20.*${AnyscaleEcrAccessWarnings.MANAGED_POLICY_QUOTA}`));
   });
 
   test('20 in all: still only a warning; 21: an error', () => {
     Annotations.fromStack(ownedRoleWith(19)).hasNoError('*', Match.anyValue());
-    Annotations.fromStack(ownedRoleWith(20)).hasError('/Node/NodeRole',
+    Annotations.fromStack(ownedRoleWith(20)).hasError('/Node/Access',
       'Role Node/NodeRole is attached 21 managed policies in this app, over the highest IAM quota of 20. Grant fewer ' +
       'repositories with IdentityPolicy.REPOSITORY_SCOPED, or use IdentityPolicy.READ_ONLY.');
   });
@@ -51,14 +51,24 @@ describe('managed policies per role', () => {
     // THEN
     const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('managed policies in this app'));
     expect(warnings.map(w => [w.id, w.entry.data])).toEqual([[
-      '/Node/NodeRole',
+      '/Node/Access',
       'Role Node/NodeRole is attached 11 managed policies in this app, over the default IAM quota of 10 (raise it to at ' +
       'most 20 in Service Quotas before deploying), not counting policies attached outside this app. ' +
       `[ack: ${AnyscaleEcrAccessWarnings.MANAGED_POLICY_QUOTA}]`,
     ]]);
   });
 
-  test('a role granted by two constructs is counted once and warned once', () => {
+  test('the warning is on the construct the user holds, so acknowledging it there (as the README says) silences it', () => {
+    // GIVEN
+    const stack = ownedRoleWith(10);
+    const access = stack.node.findChild('Access');
+    // WHEN
+    CoreAnnotations.of(access).acknowledgeWarning(AnyscaleEcrAccessWarnings.MANAGED_POLICY_QUOTA, 'quota raised to 20 in this account');
+    // THEN
+    Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('managed policies in this app'));
+  });
+
+  test('a role granted by two constructs is counted once, and each construct is warned once', () => {
     // GIVEN
     const stack = stackIn(new App(), 'Node', NODE_ACCOUNT);
     const role = new iam.Role(stack, 'NodeRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
@@ -69,7 +79,8 @@ describe('managed policies per role', () => {
     new AnyscaleEcrAccess(stack, 'First', { role, repositories: [new ecr.Repository(stack, 'A')] });
     new AnyscaleEcrAccess(stack, 'Second', { role, repositories: [new ecr.Repository(stack, 'B')] });
     // THEN
-    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('managed policies in this app'))).toHaveLength(1);
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('attached 11 managed policies in this app'));
+    expect(warnings.map(w => w.id)).toEqual(['/Node/First', '/Node/Second']);
   });
 });
 
