@@ -80,14 +80,13 @@ export class RepositoryPolicy implements IAspect {
 const policies = new WeakMap<ecr.IRepository, RepositoryPolicy>();
 
 /**
- * ARNs sorted as CloudFormation will render them: token strings carry run-dependent numbers, so sorting them as
- * they are would reorder principals between runs.
+ * ARNs sorted as CloudFormation will render them, each rendering once: token strings carry run-dependent numbers,
+ * so sorting them as they are would reorder principals between runs, and one role reached two ways (an owned role
+ * with a fixed name and the same role imported by name) gives two tokens that render alike.
  */
 export function sortByRendering(stack: Stack, arns: string[]): string[] {
-  return arns
-    .map(arn => ({ arn, key: renderedKey(stack, arn) }))
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-    .map(({ arn }) => arn);
+  const byKey = new Map(arns.map(arn => [renderedKey(stack, arn), arn]));
+  return [...byKey.keys()].sort().map(key => byKey.get(key)!);
 }
 
 /** The same role ARNs are sorted in many repositories of a stack: each is resolved once per stack. */

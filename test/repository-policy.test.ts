@@ -83,6 +83,25 @@ describe('one statement per repository', () => {
   });
 });
 
+test('one role reached two ways (owned with a fixed name in its stack, imported by cloud id in the registry stack) is one principal', () => {
+  // GIVEN
+  const app = new App();
+  const node = stackIn(app, 'Node', '111111111111');
+  const registry = stackIn(app, 'Registry', REGISTRY_ACCOUNT);
+  const owned = new iam.Role(node, 'NodeRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'), roleName: 'cld_abc-cluster_node_role' });
+  const repository = new ecr.Repository(registry, 'Images');
+  // WHEN
+  new AnyscaleEcrAccess(node, 'Owned', { role: owned, repositories: [repository] });
+  new AnyscaleEcrAccess(registry, 'Imported', {
+    role: AnyscaleNodeRole.fromCloudId(registry, 'NodeRole', 'cld_abc', { account: '111111111111' }),
+    repositories: [repository],
+  });
+  // THEN
+  const statements = repositoryStatements(Template.fromStack(registry));
+  expect(statements).toHaveLength(1);
+  expect(awsPrincipals(statements[0])).toHaveLength(1);
+});
+
 describe('repository policy size check at synth', () => {
   // Literal ARNs render as themselves, so the template's policy text is exactly what ECR measures.
   const base = Array.from({ length: 100 }, (_, i) => roleArn(i));
