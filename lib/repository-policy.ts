@@ -25,9 +25,12 @@ export class RepositoryPolicy implements IAspect {
   }
 
   private readonly roleArns = new Set<string>();
+  /** The Sids of the statements this library added, which must be in the policy synthesis writes. */
+  private readonly sids = new Set<string>();
   private rendered = false;
   private readonly cfn: ecr.CfnRepository;
   private readonly policyText: unknown;
+  private readonly ownText: unknown;
   /** The policy text as the size check resolved it, which synthesis then writes instead of resolving it again. */
   private checkedPolicyText: unknown;
 
@@ -37,7 +40,8 @@ export class RepositoryPolicy implements IAspect {
     this.cfn = repository.node.defaultChild as ecr.CfnRepository;
     this.policyText = this.cfn.repositoryPolicyText;
     // Resolving a large policy twice (once to measure, once to write) would double its share of synth time.
-    this.cfn.repositoryPolicyText = Lazy.uncachedAny({ produce: () => this.checkedPolicyText ?? this.policyText });
+    this.ownText = Lazy.uncachedAny({ produce: () => this.checkedPolicyText ?? this.policyText });
+    this.cfn.repositoryPolicyText = this.ownText;
     repository.node.addValidation({ validate: () => this.validateSize() });
   }
 
@@ -49,6 +53,9 @@ export class RepositoryPolicy implements IAspect {
   /** Adds a statement that does not depend on other grants (an organization-wide grant). */
   public addStatement(statement: iam.PolicyStatement): void {
     this.repository.addToResourcePolicy(statement);
+    if (statement.sid) {
+      this.sids.add(statement.sid);
+    }
   }
 
   public visit(node: IConstruct): void {
@@ -56,6 +63,7 @@ export class RepositoryPolicy implements IAspect {
       return;
     }
     this.rendered = true;
+    this.sids.add(PULL_STATEMENT_SID);
     const principals = sortByRendering(Stack.of(this.repository), [...this.roleArns]).map(arn => new iam.ArnPrincipal(arn));
     this.repository.addToResourcePolicy(new iam.PolicyStatement({
       sid: PULL_STATEMENT_SID,
@@ -66,7 +74,15 @@ export class RepositoryPolicy implements IAspect {
 
   private validateSize(): string[] {
     // Validation runs after references are prepared, so this is the text synthesis would resolve.
-    this.checkedPolicyText = Stack.of(this.repository).resolve(this.policyText);
+    const stack = Stack.of(this.repository);
+    if (this.cfn.repositoryPolicyText !== this.ownText) {
+      return this.missingStatements(stack.resolve(this.cfn.repositoryPolicyText));
+    }
+    this.checkedPolicyText = stack.resolve(this.policyText);
+    const missing = this.missingStatements(this.checkedPolicyText);
+    if (missing.length > 0) {
+      return missing;
+    }
     return quotaError(
       `The policy of repository ${this.repository.node.path}`,
       measureResolved(Stack.of(this.repository), this.checkedPolicyText),
@@ -74,6 +90,22 @@ export class RepositoryPolicy implements IAspect {
       'Grant fewer node roles here, or grant them all at once with AnyscaleEcrOrganizationAccess ' +
       '(an organization or account list with a role-name pattern), whose size does not grow with the number of clouds.',
     );
+  }
+
+  /**
+   * The L1 escape hatch (`CfnRepository.repositoryPolicyText` set directly, before or after the grant) replaces what
+   * `addToResourcePolicy` collects: a statement of ours missing from what synthesis writes is an error, not a silence.
+   */
+  private missingStatements(rendered: unknown): string[] {
+    const present = new Set([(rendered as { Statement?: unknown } | undefined)?.Statement ?? []].flat()
+      .map(statement => (statement as { Sid?: unknown } | null)?.Sid));
+    const missing = [...this.sids].filter(sid => !present.has(sid));
+    return missing.length === 0 ? [] : [
+      `The policy of repository ${this.repository.node.path} is set directly on its CfnRepository (repositoryPolicyText), ` +
+      `which replaces the statements added with addToResourcePolicy: the statement ${missing.join(', ')} that lets the ` +
+      'node roles pull would be lost. Add your statements with repository.addToResourcePolicy(...) instead of setting ' +
+      'repositoryPolicyText, or include the statement in the text you set.',
+    ];
   }
 }
 

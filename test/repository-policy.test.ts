@@ -127,3 +127,46 @@ describe('repository policy size check at synth', () => {
       'role-name pattern), whose size does not grow with the number of clouds.');
   });
 });
+
+describe('the L1 escape hatch (CfnRepository.repositoryPolicyText set directly)', () => {
+  const userPolicy = { Version: '2012-10-17', Statement: [{ Sid: 'Ci', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${REGISTRY_ACCOUNT}:role/ci` }, Action: 'ecr:PutImage' }] };
+
+  test.each([
+    ['before the grant', true],
+    ['after the grant', false],
+  ])('set %s: synthesis fails, naming the repository, the lost statement and the fix', (_, before) => {
+    // GIVEN
+    const stack = stackIn(new App(), 'Registry', REGISTRY_ACCOUNT);
+    const repository = new ecr.Repository(stack, 'Images');
+    const cfn = repository.node.defaultChild as ecr.CfnRepository;
+    if (before) {
+      cfn.repositoryPolicyText = userPolicy;
+    }
+    // WHEN
+    new AnyscaleEcrAccess(stack, 'Access', { role: iam.Role.fromRoleArn(stack, 'Role', roleArn(1)), repositories: [repository] });
+    if (!before) {
+      cfn.repositoryPolicyText = userPolicy;
+    }
+    // THEN
+    expect(() => Template.fromStack(stack)).toThrow(
+      'The policy of repository Registry/Images is set directly on its CfnRepository (repositoryPolicyText), which replaces ' +
+      'the statements added with addToResourcePolicy: the statement AnyscaleEcrPull that lets the node roles pull would be lost.');
+  });
+
+  test('a text that includes the pull statement passes', () => {
+    const stack = stackIn(new App(), 'Registry', REGISTRY_ACCOUNT);
+    const repository = new ecr.Repository(stack, 'Images');
+    new AnyscaleEcrAccess(stack, 'Access', { role: iam.Role.fromRoleArn(stack, 'Role', roleArn(1)), repositories: [repository] });
+    const ours = { Sid: 'AnyscaleEcrPull', Effect: 'Allow', Principal: { AWS: roleArn(1) }, Action: AnyscaleEcrAccess.PULL_ACTIONS };
+    (repository.node.defaultChild as ecr.CfnRepository).repositoryPolicyText = { ...userPolicy, Statement: [...userPolicy.Statement, ours] };
+    expect(repositoryStatements(Template.fromStack(stack)).map(statement => statement.Sid)).toEqual(['Ci', 'AnyscaleEcrPull']);
+  });
+
+  test('statements added with addToResourcePolicy are merged with ours, as before', () => {
+    const stack = stackIn(new App(), 'Registry', REGISTRY_ACCOUNT);
+    const repository = new ecr.Repository(stack, 'Images');
+    repository.addToResourcePolicy(new iam.PolicyStatement({ sid: 'Ci', principals: [new iam.ArnPrincipal(`arn:aws:iam::${REGISTRY_ACCOUNT}:role/ci`)], actions: ['ecr:PutImage'] }));
+    new AnyscaleEcrAccess(stack, 'Access', { role: iam.Role.fromRoleArn(stack, 'Role', roleArn(1)), repositories: [repository] });
+    expect(repositoryStatements(Template.fromStack(stack)).map(statement => statement.Sid)).toEqual(['Ci', 'AnyscaleEcrPull']);
+  });
+});
