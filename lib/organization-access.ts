@@ -3,6 +3,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { isOwned } from './accounts';
+import { displayJson } from './display';
 import { fingerprint } from './fingerprint';
 import { ECR_PULL_ACTIONS } from './pull-actions';
 import { RepositoryPolicy } from './repository-policy';
@@ -46,7 +47,8 @@ export interface AnyscaleEcrOrganizationAccessProps {
    * Acknowledge cdk-nag's `AwsSolutions-ECR1` on each repository granted to an organization. The rule flags the
    * statement's `*` principal (limited by `aws:PrincipalOrgID`), and it has one finding per repository, not one per
    * statement: acknowledging it also hides any other open statement on the repository, such as one you add later.
-   * Set this only when that is what you want; otherwise acknowledge it yourself once you have read the policy:
+   * Set this only when that is what you want; otherwise acknowledge it yourself once you have read the policy (it
+   * applies only with `organizationId`: account roots as principals do not raise the finding):
    * `Validations.of(repository).acknowledge({ id: 'AwsSolutions-ECR1', reason: '...' })`.
    *
    * @default false - the finding is reported; nothing is acknowledged on your repositories
@@ -112,7 +114,7 @@ export class AnyscaleEcrOrganizationAccess extends Construct {
         Annotations.of(this).addWarningV2(AnyscaleEcrAccessWarnings.REPOSITORY_POLICY_NOT_APPLIED,
           `Repository ${repository.repositoryName} is imported, and CDK cannot change the resource policy of a ` +
           'repository it does not define. Define it in a stack of its account and pass it here, or add this statement to ' +
-          `its permissions: ${JSON.stringify(Stack.of(repository).resolve(statement.toStatementJson()))}`);
+          `its permissions: ${displayJson(Stack.of(repository), statement.toStatementJson())}`);
         continue;
       }
       RepositoryPolicy.of(repository).addStatement(statement);

@@ -75,17 +75,21 @@ export class RepositoryPolicy implements IAspect {
   private validateSize(): string[] {
     // Validation runs after references are prepared, so this is the text synthesis would resolve.
     const stack = Stack.of(this.repository);
-    if (this.cfn.repositoryPolicyText !== this.ownText) {
-      return this.missingStatements(stack.resolve(this.cfn.repositoryPolicyText));
+    let rendered: unknown;
+    if (this.cfn.repositoryPolicyText === this.ownText && !hasRawOverrides(this.cfn)) {
+      // Resolving a large policy twice (once to check, once to write) would double its share of synth time.
+      rendered = this.checkedPolicyText = stack.resolve(this.policyText);
+    } else {
+      rendered = renderedPolicyText(stack, this.cfn);
     }
-    this.checkedPolicyText = stack.resolve(this.policyText);
-    const missing = this.missingStatements(this.checkedPolicyText);
+    const document = typeof rendered === 'string' ? parseOrUndefined(rendered) : rendered;
+    const missing = this.missingStatements(stack, document);
     if (missing.length > 0) {
       return missing;
     }
     return quotaError(
       `The policy of repository ${this.repository.node.path}`,
-      measureResolved(Stack.of(this.repository), this.checkedPolicyText),
+      typeof rendered === 'string' ? { characters: rendered.length, unmeasured: 0 } : measureResolved(stack, rendered),
       QUOTAS.repositoryPolicyCharacters,
       'Grant fewer node roles here, or grant them all at once with AnyscaleEcrOrganizationAccess ' +
       '(an organization or account list with a role-name pattern), whose size does not grow with the number of clouds.',
@@ -93,19 +97,52 @@ export class RepositoryPolicy implements IAspect {
   }
 
   /**
-   * The L1 escape hatch (`CfnRepository.repositoryPolicyText` set directly, before or after the grant) replaces what
-   * `addToResourcePolicy` collects: a statement of ours missing from what synthesis writes is an error, not a silence.
+   * The L1 escape hatch (`CfnRepository.repositoryPolicyText` set directly, or a raw override, before or after the
+   * grant) replaces what `addToResourcePolicy` collects: a statement of ours missing from what synthesis writes, or
+   * a pull statement without every granted role, is an error, not a silence.
    */
-  private missingStatements(rendered: unknown): string[] {
-    const present = new Set([(rendered as { Statement?: unknown } | undefined)?.Statement ?? []].flat()
-      .map(statement => (statement as { Sid?: unknown } | null)?.Sid));
-    const missing = [...this.sids].filter(sid => !present.has(sid));
+  private missingStatements(stack: Stack, document: unknown): string[] {
+    const statements = [(document as { Statement?: unknown } | undefined)?.Statement ?? []].flat() as Array<Record<string, any> | null>;
+    const bySid = new Map(statements.map(statement => [statement?.Sid, statement]));
+    const missing = [...this.sids].filter(sid => !bySid.has(sid));
+    const pull = bySid.get(PULL_STATEMENT_SID);
+    if (pull && this.sids.has(PULL_STATEMENT_SID)) {
+      const named = new Set([pull.Principal?.AWS ?? []].flat().map(arn => JSON.stringify(arn)));
+      if (sortByRendering(stack, [...this.roleArns]).some(arn => !named.has(JSON.stringify(stack.resolve(arn))))) {
+        missing.push(`${PULL_STATEMENT_SID} (present, but without every granted role)`);
+      }
+    }
     return missing.length === 0 ? [] : [
-      `The policy of repository ${this.repository.node.path} is set directly on its CfnRepository (repositoryPolicyText), ` +
-      `which replaces the statements added with addToResourcePolicy: the statement ${missing.join(', ')} that lets the ` +
-      'node roles pull would be lost. Add your statements with repository.addToResourcePolicy(...) instead of setting ' +
-      'repositoryPolicyText, or include the statement in the text you set.',
+      `The policy of repository ${this.repository.node.path} is set directly on its CfnRepository (repositoryPolicyText ` +
+      `or an override), which replaces the statements added with addToResourcePolicy: the statement ${missing.join(', ')} ` +
+      'that lets the node roles pull would be lost. Add your statements with repository.addToResourcePolicy(...) instead.',
     ];
+  }
+}
+
+/** Whether the resource has raw overrides (`addOverride`, `addPropertyOverride`), which apply after its properties. */
+function hasRawOverrides(cfn: ecr.CfnRepository): boolean {
+  // `rawOverrides` and `_toCloudFormation` are CfnResource internals (aws-cdk-lib 2.276); without them, the properties
+  // are all there is to check.
+  const overrides = (cfn as unknown as { rawOverrides?: Record<string, unknown> }).rawOverrides;
+  return overrides !== undefined && Object.keys(overrides).length > 0;
+}
+
+/** The repository policy text as synthesis writes it, overrides included. */
+function renderedPolicyText(stack: Stack, cfn: ecr.CfnRepository): unknown {
+  const render = (cfn as unknown as { _toCloudFormation?: () => unknown })._toCloudFormation;
+  if (typeof render !== 'function') {
+    return stack.resolve(cfn.repositoryPolicyText);
+  }
+  const resources = (stack.resolve(render.call(cfn)) as { Resources?: Record<string, { Properties?: Record<string, unknown> }> }).Resources ?? {};
+  return Object.values(resources)[0]?.Properties?.RepositoryPolicyText;
+}
+
+function parseOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }
 

@@ -27,10 +27,10 @@ export function checkInlinePolicySize(role: iam.IRole, inline: iam.Policy): void
 }
 
 /**
- * Counts the managed policies this app attaches to the role when it is synthesized: over the default quota
- * of 10 it warns, over the highest quota of 20 it fails. Policies attached outside this app are not seen. The
- * warning or error goes on `reporter`, the construct the user holds (so that acknowledging it there works), and on
- * every other construct that grants the same role.
+ * Counts the managed policies the role's stack attaches to the role when it is synthesized: over the default quota
+ * of 10 it warns, over the highest quota of 20 it fails. Policies attached by other stacks or outside CDK are not
+ * seen. The warning or error goes once, on the first construct that granted the role (the one the user holds, so
+ * that acknowledging it there works).
  */
 export function checkManagedPolicyCount(role: iam.IRole, reporter: IConstruct): void {
   let count = counts.get(role);
@@ -60,8 +60,8 @@ class ManagedPolicyCount implements IAspect {
       ? (stack.resolve((this.role.node.defaultChild as iam.CfnRole).managedPolicyArns) as unknown[] | undefined)?.length ?? 0
       : 0;
     const count = direct + managedPoliciesAttachedTo(this.role, stack);
-    const where = `Role ${this.role.node.path} is attached ${count} managed policies in this app`;
-    for (const reporter of this.reporters) {
+    const where = `Role ${this.role.node.path} is attached ${count} managed policies in stack ${stack.stackName}`;
+    for (const reporter of [...this.reporters].slice(0, 1)) {
       if (count > QUOTAS.managedPoliciesPerRoleRaised) {
         Annotations.of(reporter).addError(
           `${where}, over the highest IAM quota of ${QUOTAS.managedPoliciesPerRoleRaised}. Grant fewer repositories ` +
@@ -71,7 +71,7 @@ class ManagedPolicyCount implements IAspect {
         Annotations.of(reporter).addWarningV2(
           AnyscaleEcrAccessWarnings.MANAGED_POLICY_QUOTA,
           `${where}, over the default IAM quota of ${QUOTAS.managedPoliciesPerRole} (raise it to at most ` +
-          `${QUOTAS.managedPoliciesPerRoleRaised} in Service Quotas before deploying), not counting policies attached outside this app.`,
+          `${QUOTAS.managedPoliciesPerRoleRaised} in Service Quotas before deploying), not counting policies attached outside this stack.`,
         );
       }
     }

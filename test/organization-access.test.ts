@@ -120,6 +120,10 @@ test('an imported repository: a warning with the statement to add', () => {
   expect(warning.entry.data).toMatch(new RegExp('^Repository old-images is imported, and CDK cannot change the resource policy of a ' +
     'repository it does not define\\. Define it in a stack of its account and pass it here, or add this statement to its ' +
     'permissions: \\{"Action":'));
+  // The statement can be pasted: no CloudFormation intrinsic, the partition shown as a placeholder.
+  const statement = JSON.parse((warning.entry.data as string).split('permissions: ')[1].replace(/ \[ack: .*$/, ''));
+  expect(statement.Condition.ArnLike['aws:PrincipalArn']).toEqual(['arn:<partition>:iam::*:role/*-cluster_node_role']);
+  expect(warning.entry.data).not.toMatch(/Fn::|Ref/);
 });
 
 describe('bad input', () => {

@@ -149,17 +149,46 @@ describe('the L1 escape hatch (CfnRepository.repositoryPolicyText set directly)'
     }
     // THEN
     expect(() => Template.fromStack(stack)).toThrow(
-      'The policy of repository Registry/Images is set directly on its CfnRepository (repositoryPolicyText), which replaces ' +
-      'the statements added with addToResourcePolicy: the statement AnyscaleEcrPull that lets the node roles pull would be lost.');
+      'The policy of repository Registry/Images is set directly on its CfnRepository (repositoryPolicyText or an override), ' +
+      'which replaces the statements added with addToResourcePolicy: the statement AnyscaleEcrPull that lets the node roles ' +
+      'pull would be lost.');
   });
 
-  test('a text that includes the pull statement passes', () => {
+  test('a raw property override after the grant is caught too', () => {
+    const stack = stackIn(new App(), 'Registry', REGISTRY_ACCOUNT);
+    const repository = new ecr.Repository(stack, 'Images');
+    new AnyscaleEcrAccess(stack, 'Access', { role: iam.Role.fromRoleArn(stack, 'Role', roleArn(1)), repositories: [repository] });
+    (repository.node.defaultChild as ecr.CfnRepository).addPropertyOverride('RepositoryPolicyText', userPolicy);
+    expect(() => Template.fromStack(stack)).toThrow(/the statement AnyscaleEcrPull that lets the node roles pull would be lost/);
+  });
+
+  test('an override unrelated to the policy keeps the grant and passes', () => {
+    const stack = stackIn(new App(), 'Registry', REGISTRY_ACCOUNT);
+    const repository = new ecr.Repository(stack, 'Images');
+    new AnyscaleEcrAccess(stack, 'Access', { role: iam.Role.fromRoleArn(stack, 'Role', roleArn(1)), repositories: [repository] });
+    (repository.node.defaultChild as ecr.CfnRepository).addPropertyOverride('ImageTagMutability', 'IMMUTABLE');
+    expect(repositoryStatements(Template.fromStack(stack)).map(statement => statement.Sid)).toEqual(['AnyscaleEcrPull']);
+  });
+
+  test('a copy of the pull statement that lacks a role granted since is caught', () => {
+    // GIVEN the user's text with a pull statement naming role 1, and grants for roles 1 and 2
+    const stack = stackIn(new App(), 'Registry', REGISTRY_ACCOUNT);
+    const repository = new ecr.Repository(stack, 'Images');
+    [1, 2].forEach(i => new AnyscaleEcrAccess(stack, `Access${i}`, { role: iam.Role.fromRoleArn(stack, `Role${i}`, roleArn(i)), repositories: [repository] }));
+    const copy = { Sid: 'AnyscaleEcrPull', Effect: 'Allow', Principal: { AWS: roleArn(1) }, Action: AnyscaleEcrAccess.PULL_ACTIONS };
+    (repository.node.defaultChild as ecr.CfnRepository).repositoryPolicyText = { ...userPolicy, Statement: [...userPolicy.Statement, copy] };
+    // THEN
+    expect(() => Template.fromStack(stack)).toThrow(/the statement AnyscaleEcrPull \(present, but without every granted role\)/);
+  });
+
+  test('a text that the user set with the complete pull statement is still size-checked', () => {
     const stack = stackIn(new App(), 'Registry', REGISTRY_ACCOUNT);
     const repository = new ecr.Repository(stack, 'Images');
     new AnyscaleEcrAccess(stack, 'Access', { role: iam.Role.fromRoleArn(stack, 'Role', roleArn(1)), repositories: [repository] });
     const ours = { Sid: 'AnyscaleEcrPull', Effect: 'Allow', Principal: { AWS: roleArn(1) }, Action: AnyscaleEcrAccess.PULL_ACTIONS };
-    (repository.node.defaultChild as ecr.CfnRepository).repositoryPolicyText = { ...userPolicy, Statement: [...userPolicy.Statement, ours] };
-    expect(repositoryStatements(Template.fromStack(stack)).map(statement => statement.Sid)).toEqual(['Ci', 'AnyscaleEcrPull']);
+    const big = { ...userPolicy.Statement[0], Sid: 'Big', Condition: { StringEquals: { 'aws:PrincipalTag/x': 'y'.repeat(LIMIT) } } };
+    (repository.node.defaultChild as ecr.CfnRepository).repositoryPolicyText = { Version: '2012-10-17', Statement: [big, ours] };
+    expect(() => Template.fromStack(stack)).toThrow(/The policy of repository Registry\/Images is \d+ characters, over the AWS limit of 10240/);
   });
 
   test('statements added with addToResourcePolicy are merged with ours, as before', () => {

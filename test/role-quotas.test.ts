@@ -22,13 +22,13 @@ describe('managed policies per role', () => {
 
   test('11 in all: a warning that names the count, the default quota and the raised one', () => {
     Annotations.fromStack(ownedRoleWith(10)).hasWarning('/Node/Access', Match.stringLikeRegexp(
-      `attached 11 managed policies in this app, over the default IAM quota of 10 \\(raise it to at most 20.*${AnyscaleEcrAccessWarnings.MANAGED_POLICY_QUOTA}`));
+      `attached 11 managed policies in stack Node, over the default IAM quota of 10 \\(raise it to at most 20.*${AnyscaleEcrAccessWarnings.MANAGED_POLICY_QUOTA}`));
   });
 
   test('20 in all: still only a warning; 21: an error', () => {
     Annotations.fromStack(ownedRoleWith(19)).hasNoError('*', Match.anyValue());
     Annotations.fromStack(ownedRoleWith(20)).hasError('/Node/Access',
-      'Role Node/NodeRole is attached 21 managed policies in this app, over the highest IAM quota of 20. Grant fewer ' +
+      'Role Node/NodeRole is attached 21 managed policies in stack Node, over the highest IAM quota of 20. Grant fewer ' +
       'repositories with IdentityPolicy.REPOSITORY_SCOPED, or use IdentityPolicy.READ_ONLY.');
   });
 
@@ -49,11 +49,11 @@ describe('managed policies per role', () => {
     // WHEN
     new AnyscaleEcrAccess(stack, 'Access', { role, repositories: [new ecr.Repository(stack, 'Images')] });
     // THEN
-    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('managed policies in this app'));
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('managed policies in stack Node'));
     expect(warnings.map(w => [w.id, w.entry.data])).toEqual([[
       '/Node/Access',
-      'Role Node/NodeRole is attached 11 managed policies in this app, over the default IAM quota of 10 (raise it to at ' +
-      'most 20 in Service Quotas before deploying), not counting policies attached outside this app. ' +
+      'Role Node/NodeRole is attached 11 managed policies in stack Node, over the default IAM quota of 10 (raise it to at ' +
+      'most 20 in Service Quotas before deploying), not counting policies attached outside this stack. ' +
       `[ack: ${AnyscaleEcrAccessWarnings.MANAGED_POLICY_QUOTA}]`,
     ]]);
   });
@@ -65,10 +65,10 @@ describe('managed policies per role', () => {
     // WHEN
     CoreAnnotations.of(access).acknowledgeWarning(AnyscaleEcrAccessWarnings.MANAGED_POLICY_QUOTA, 'quota raised to 20 in this account');
     // THEN
-    Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('managed policies in this app'));
+    Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('managed policies in stack Node'));
   });
 
-  test('a role granted by two constructs is counted once, and each construct is warned once', () => {
+  test('a role granted by two constructs is counted once, and warned once, on the first construct', () => {
     // GIVEN
     const stack = stackIn(new App(), 'Node', NODE_ACCOUNT);
     const role = new iam.Role(stack, 'NodeRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
@@ -79,8 +79,8 @@ describe('managed policies per role', () => {
     new AnyscaleEcrAccess(stack, 'First', { role, repositories: [new ecr.Repository(stack, 'A')] });
     new AnyscaleEcrAccess(stack, 'Second', { role, repositories: [new ecr.Repository(stack, 'B')] });
     // THEN
-    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('attached 11 managed policies in this app'));
-    expect(warnings.map(w => w.id)).toEqual(['/Node/First', '/Node/Second']);
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('attached 11 managed policies in stack Node'));
+    expect(warnings.map(w => w.id)).toEqual(['/Node/First']);
   });
 });
 
