@@ -18,7 +18,7 @@ export const GROUPS: Record<string, Group> = {
       'existing-repository/repository-policy-store', 'existing-repository/statement-sync', 'existing-repository/merge-policy.lambda',
       'existing-repository/cfn-response', 'existing-repository/contract'],
     tests: ['existing-repository/merge-policy', 'existing-repository/policy-text', 'existing-repository/cfn-response',
-      'existing-repository/handler-entry', 'existing-repository/races'],
+      'existing-repository/handler-entry', 'existing-repository/races', 'existing-repository/ownership', 'existing-repository/request'],
   },
   decisions: {
     modules: ['accounts', 'repository-grant', 'identity-grant', 'validate'],

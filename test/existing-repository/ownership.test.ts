@@ -1,0 +1,82 @@
+import { nothingWrittenId, notOurs, placeId, principalsOf, pullStatementText, readPlaceId, sameSet } from '../../lib/existing-repository/ownership';
+import { ECR_PULL_ACTIONS } from '../../lib/pull-actions';
+
+const OURS = { Sid: 'AnyscaleEcrPullX', Effect: 'Allow', Principal: { AWS: ['arn:aws:iam::111111111111:role/r'] }, Action: [...ECR_PULL_ACTIONS] };
+
+describe('notOurs: a statement under our Sid is ours only in exactly our form', () => {
+  test.each([
+    ['our form', OURS, undefined],
+    ['one principal as a string, actions in another order', { ...OURS, Principal: { AWS: 'arn:aws:iam::1:role/r' }, Action: [...ECR_PULL_ACTIONS].reverse() }, undefined],
+    ['not an object', 'AnyscaleEcrPullX', 'it is not a JSON object'],
+    ['null', null, 'it is not a JSON object'],
+    ['a list', [OURS], 'it is not a JSON object'],
+    ['a condition', { ...OURS, Condition: {} }, 'it has Condition'],
+    ['a resource and a not-action', { ...OURS, Resource: '*', NotAction: 'x' }, 'it has Resource, NotAction'],
+    ['a Deny', { ...OURS, Effect: 'Deny' }, 'its Effect is "Deny"'],
+    ['no Effect', { Sid: OURS.Sid, Principal: OURS.Principal, Action: OURS.Action }, 'its Effect is undefined'],
+    ['a public principal', { ...OURS, Principal: '*' }, 'its Principal is "*", not a list of AWS principals'],
+    ['a null principal', { ...OURS, Principal: null }, 'its Principal is null, not a list of AWS principals'],
+    ['a service principal', { ...OURS, Principal: { Service: 'ec2.amazonaws.com' } }, 'its Principal is {"Service":"ec2.amazonaws.com"}, not a list of AWS principals'],
+    ['AWS and Service principals', { ...OURS, Principal: { AWS: 'a', Service: 'b' } }, 'its Principal is {"AWS":"a","Service":"b"}, not a list of AWS principals'],
+    ['an empty principal list', { ...OURS, Principal: { AWS: [] } }, 'its Principal is {"AWS":[]}, not a list of AWS principals'],
+    ['a principal that is not a string', { ...OURS, Principal: { AWS: [1] } }, 'its Principal is {"AWS":[1]}, not a list of AWS principals'],
+    ['one action fewer', { ...OURS, Action: ECR_PULL_ACTIONS.slice(1) }, `its Action is ${JSON.stringify(ECR_PULL_ACTIONS.slice(1))}, not the twelve pull actions`],
+    ['the actions as one string', { ...OURS, Action: 'ecr:BatchGetImage' }, 'its Action is "ecr:BatchGetImage", not the twelve pull actions'],
+    ['actions that are not strings', { ...OURS, Action: [1] }, 'its Action is [1], not the twelve pull actions'],
+  ])('%s', (_, statement, why) => {
+    expect(notOurs(statement)).toBe(why);
+  });
+});
+
+test('one action more is not ours either', () => {
+  expect(notOurs({ ...OURS, Action: [...ECR_PULL_ACTIONS, 'ecr:PutImage'] })).toMatch(/^its Action is .*"ecr:PutImage"\], not the twelve pull actions$/);
+});
+
+test('principalsOf reads one principal or a list', () => {
+  expect(principalsOf({ Principal: { AWS: 'a' } })).toEqual(['a']);
+  expect(principalsOf({ Principal: { AWS: ['a', 'b'] } })).toEqual(['a', 'b']);
+});
+
+test.each([
+  [['a', 'b'], ['b', 'a'], true],
+  [['a', 'a'], ['a'], true],
+  [['a'], ['a', 'b'], false],
+  [['a', 'b'], ['a', 'c'], false],
+  [[], [], true],
+])('sameSet(%j, %j) is %s', (a, b, same) => {
+  expect(sameSet(a, b)).toBe(same);
+});
+
+test('the statement text is compact JSON with the principals given and the twelve actions', () => {
+  expect(pullStatementText('AnyscaleEcrPullX', ['arn:aws:iam::1:role/r'])).toBe(
+    `{"Sid":"AnyscaleEcrPullX","Effect":"Allow","Principal":{"AWS":["arn:aws:iam::1:role/r"]},"Action":${JSON.stringify(ECR_PULL_ACTIONS)}}`);
+});
+
+describe('physical ids', () => {
+  test('a place is <repository>:<Sid> and reads back', () => {
+    expect(placeId({ repositoryName: 'team/images', sid: 'AnyscaleEcrPullX' })).toBe('team/images:AnyscaleEcrPullX');
+    expect(readPlaceId('team/images:AnyscaleEcrPullX')).toEqual({ repositoryName: 'team/images', sid: 'AnyscaleEcrPullX' });
+  });
+
+  test('nothing written: the request id, cut to 100 characters, behind a prefix no place has', () => {
+    expect(nothingWrittenId('r'.repeat(150))).toBe(`nothing-written:${'r'.repeat(100)}`);
+    expect(readPlaceId(nothingWrittenId('abc'))).toBe('nothing-written');
+  });
+
+  test.each([
+    ['a Sid of another form', 'images:CiPush'],
+    ['a Sid of 129 characters after the prefix', `images:AnyscaleEcrPull${'A'.repeat(129)}`],
+    ['only the prefix', 'images:AnyscaleEcrPull'],
+    ['no Sid', 'images'],
+    ['a name ECR rejects', 'Images:AnyscaleEcrPullX'],
+    ['three parts', 'images:AnyscaleEcrPullX:x'],
+    ['a Sid with other characters', 'images:AnyscaleEcrPull-X'],
+    ['an id CloudFormation makes up', 'Registry-AnyscaleEcrExistingPolicy1234-1ABCDEF2GHIJK'],
+  ])('%s is not one of ours', (_, id) => {
+    expect(readPlaceId(id)).toBeUndefined();
+  });
+
+  test('a Sid of 128 characters after the prefix (a stack name of an earlier version) is ours', () => {
+    expect(readPlaceId(`images:AnyscaleEcrPull${'A'.repeat(128)}`)).toEqual({ repositoryName: 'images', sid: `AnyscaleEcrPull${'A'.repeat(128)}` });
+  });
+});
