@@ -18,7 +18,8 @@ export const GROUPS: Record<string, Group> = {
       'existing-repository/repository-policy-store', 'existing-repository/statement-sync', 'existing-repository/merge-policy.lambda',
       'existing-repository/cfn-response', 'existing-repository/contract'],
     tests: ['existing-repository/merge-policy', 'existing-repository/policy-text', 'existing-repository/cfn-response',
-      'existing-repository/handler-entry', 'existing-repository/races', 'existing-repository/ownership', 'existing-repository/request'],
+      'existing-repository/handler-entry', 'existing-repository/races', 'existing-repository/ownership', 'existing-repository/request',
+      'existing-repository/handler-client'],
   },
   decisions: {
     modules: ['accounts', 'repository-grant', 'identity-grant', 'validate'],
@@ -48,6 +49,11 @@ function runGroup(name: string, group: Group): { killed: number; valid: number }
     mutate: group.modules.map(module => `lib/${module}.ts`),
     jest: { ...base.jest, config: { ...base.jest.config, testMatch: group.tests.map(test => `<rootDir>/test/${test}.test.ts`) } },
     jsonReporter: { fileName: `artifacts/mutation/${name}.json` },
+    // Incremental: a run re-tests only the mutants whose code or covering tests changed since the last run of the
+    // group (results kept in artifacts/mutation/<group>.incremental.json); FULL=1 re-tests every mutant.
+    incremental: true,
+    incrementalFile: `artifacts/mutation/${name}.incremental.json`,
+    force: process.env.FULL === '1',
   };
   const configFile = path.join(outDir, `stryker.${name}.json`);
   fs.writeFileSync(configFile, JSON.stringify(config, null, 2));
