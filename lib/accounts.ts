@@ -31,9 +31,12 @@ export function compareAccounts(a: string, b: string): AccountRelation {
   }
 }
 
-/** True when CDK defines the resource in this app (as opposed to importing an existing one). */
+/**
+ * True when CDK defines the resource in this app (as opposed to importing an existing one). An `iam.LazyRole` is
+ * defined here too, though its role (and so its CloudFormation resource) is created only when first used.
+ */
 export function isOwned(resource: Resource | iam.IRole | ecr.IRepository): boolean {
-  return Resource.isOwnedResource(resource);
+  return resource instanceof iam.LazyRole || Resource.isOwnedResource(resource);
 }
 
 /** Where a role or a repository lives, as far as synth time can tell. */

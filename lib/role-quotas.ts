@@ -56,9 +56,9 @@ class ManagedPolicyCount implements IAspect {
     }
     this.done = true;
     const stack = Stack.of(this.role);
-    const direct = isOwned(this.role)
-      ? (stack.resolve((this.role.node.defaultChild as iam.CfnRole).managedPolicyArns) as unknown[] | undefined)?.length ?? 0
-      : 0;
+    // An owned role's own list (an iam.LazyRole keeps its CfnRole one level further down).
+    const cfnRole = isOwned(this.role) ? this.role.node.findAll().find((c): c is iam.CfnRole => c instanceof iam.CfnRole) : undefined;
+    const direct = (stack.resolve(cfnRole?.managedPolicyArns) as unknown[] | undefined)?.length ?? 0;
     const count = direct + managedPoliciesAttachedTo(this.role, stack);
     const where = `Role ${this.role.node.path} is attached ${count} managed policies in stack ${stack.stackName}`;
     for (const reporter of [...this.reporters].slice(0, 1)) {

@@ -260,3 +260,16 @@ test('a role whose account is a parameter, in a stack with an account: the warni
   expect(warnings[0].entry.data).not.toMatch(/Token\[/);
   expect(warnings[0].entry.data).not.toMatch(/has no account set/);
 });
+
+test('an iam.LazyRole is a role this app defines: it gets the AWS managed policy, not an inline policy by name, and no warning', () => {
+  // GIVEN
+  const stack = stackIn(new App(), 'Node', NODE_ACCOUNT);
+  const role = new iam.LazyRole(stack, 'NodeRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+  // WHEN
+  new AnyscaleEcrAccess(stack, 'Access', { role, repositories: [new ecr.Repository(stack, 'Images')] });
+  // THEN
+  const template = Template.fromStack(stack);
+  template.hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: [READ_ONLY_POLICY_ARN] });
+  template.resourceCountIs('AWS::IAM::Policy', 0);
+  Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
+});
