@@ -4,7 +4,7 @@ import * as path from 'path';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { AnyscaleEcrAccess } from '../lib';
-import { repositoryStatements } from './util';
+import { repositoryStatements } from './support/stacks';
 import { synthesizeExample } from '../scripts/example-apps';
 
 const examplesDir = path.join(__dirname, '..', 'examples');

@@ -3,7 +3,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AnyscaleEcrAccess, AnyscaleEcrAccessWarnings, AnyscaleNodeRole, IdentityPolicy } from '../lib';
-import { NODE_ACCOUNT, READ_ONLY_POLICY_ARN, REGISTRY_ACCOUNT, stackIn } from './util';
+import { NODE_ACCOUNT, READ_ONLY_POLICY_ARN, REGISTRY_ACCOUNT, stackIn } from './support/stacks';
 
 const CLOUD_ROLE = 'cld_abc123-cluster_node_role';
 

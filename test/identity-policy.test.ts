@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AnyscaleEcrAccess, AnyscaleNodeRole, IdentityPolicy } from '../lib';
-import { NODE_ACCOUNT, REGION, REGISTRY_ACCOUNT, stackIn } from './util';
+import { NODE_ACCOUNT, REGION, REGISTRY_ACCOUNT, stackIn } from './support/stacks';
 
 const MANAGED_POLICY_LIMIT = 6_144;
 

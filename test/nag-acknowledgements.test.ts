@@ -2,7 +2,8 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AnyscaleEcrAccess, AnyscaleNodeRole, ExistingRepositoryPolicy, IdentityPolicy } from '../lib';
-import { NODE_ACCOUNT, REGISTRY_ACCOUNT, stackIn } from './util';
+import { acknowledgements } from './support/acknowledgements';
+import { NODE_ACCOUNT, REGISTRY_ACCOUNT, stackIn } from './support/stacks';
 
 // test/cdk-nag.test.ts runs cdk-nag on these apps; here, which construct acknowledges which finding, with what reason.
 const IAM5_REASON = 'ecr:GetAuthorizationToken only accepts Resource "*"; the other ECR read actions on "*" are those ' +
@@ -12,19 +13,6 @@ const iam4 = (policy: string) => `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>
 const managedPolicyReason = (name: string) => `${name} is the AWS managed policy that Anyscale's "Accessing Amazon ` +
   'ECR" guide attaches to the node role (cdk-anyscale-ecr-access). For repository-scoped permissions use ' +
   'IdentityPolicy.REPOSITORY_SCOPED.';
-
-/** Every acknowledgement in the stack: construct path → finding id → reason. */
-function acknowledgements(stack: Stack): Record<string, Record<string, string>> {
-  const found: Record<string, Record<string, string>> = {};
-  for (const construct of stack.node.findAll()) {
-    for (const entry of construct.node.metadata.filter(m => m.type === 'aws:cdk:acknowledged-rules')) {
-      // CDK keys each acknowledgement by a kind prefix and the finding id
-      const rules = Object.entries(entry.data as Record<string, string>).map(([key, reason]) => [key.replace(/^\w+::/, ''), reason]);
-      found[construct.node.path] = { ...found[construct.node.path], ...Object.fromEntries(rules) };
-    }
-  }
-  return found;
-}
 
 const nodeRole = (stack: Stack) => new iam.Role(stack, 'NodeRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
 

@@ -1,6 +1,6 @@
 import { App, Aws, CfnParameter, Stack } from 'aws-cdk-lib';
 import { AnyscaleNodeRole } from '../lib';
-import { NODE_ACCOUNT, REGISTRY_ACCOUNT, stackIn } from './util';
+import { NODE_ACCOUNT, REGISTRY_ACCOUNT, stackIn } from './support/stacks';
 
 let stack: Stack;
 beforeEach(() => {

@@ -4,7 +4,8 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { AnyscaleEcrAccess, AnyscaleEcrAccessWarnings, AnyscaleEcrOrganizationAccess, AnyscaleNodeRole } from '../lib';
-import { awsPrincipals, REGISTRY_ACCOUNT, repositoryStatements, stackIn } from './util';
+import { acknowledgements } from './support/acknowledgements';
+import { awsPrincipals, REGISTRY_ACCOUNT, repositoryStatements, stackIn } from './support/stacks';
 
 const ORG = 'o-a1b2c3d4e5';
 const NODE_ROLE_PATTERN = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::*:role/*-cluster_node_role']] };
@@ -75,26 +76,26 @@ test('sits beside the per-role statement of AnyscaleEcrAccess', () => {
 
 test('acknowledges nothing on the user\'s repository by default', () => {
   new AnyscaleEcrOrganizationAccess(stack, 'AllClouds', { repositories: [repository], organizationId: ORG });
-  expect(repository.node.metadata.filter(entry => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)).toEqual([]);
+  expect(acknowledgements(stack)).toEqual({});
 });
 
 test('acknowledges cdk-nag AwsSolutions-ECR1 (the * principal) on the repository, with the reason, when asked to', () => {
   // WHEN
   new AnyscaleEcrOrganizationAccess(stack, 'AllClouds', { repositories: [repository], organizationId: ORG, acknowledgeNagOpenAccessFinding: true });
   // THEN
-  const acknowledged = repository.node.metadata.filter(entry => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY);
-  expect(acknowledged.map(entry => Object.entries(entry.data).map(([key, reason]) => [key.replace(/^\w+::/, ''), reason]))).toEqual([[[
-    'AwsSolutions-ECR1',
-    'The principal * is limited to one AWS Organization (aws:PrincipalOrgID) and to node role names (aws:PrincipalArn): ' +
-    'granted by AnyscaleEcrOrganizationAccess (acknowledgeNagOpenAccessFinding: true).',
-  ]]]);
+  expect(acknowledgements(stack)).toEqual({
+    'Registry/Images': {
+      'AwsSolutions-ECR1': 'The principal * is limited to one AWS Organization (aws:PrincipalOrgID) and to node role names ' +
+        '(aws:PrincipalArn): granted by AnyscaleEcrOrganizationAccess (acknowledgeNagOpenAccessFinding: true).',
+    },
+  });
 });
 
 test('an account list grant names account roots, not *, so it acknowledges nothing', () => {
   // WHEN
   new AnyscaleEcrOrganizationAccess(stack, 'Accounts', { repositories: [repository], accounts: ['111111111111'] });
   // THEN
-  expect(repository.node.metadata.filter(entry => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)).toEqual([]);
+  expect(acknowledgements(stack)).toEqual({});
 });
 
 test('different grants on one repository get separate statements', () => {

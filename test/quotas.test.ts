@@ -1,5 +1,5 @@
 import { App, Aws, Fn, Stack } from 'aws-cdk-lib';
-import { REGISTRY_ACCOUNT, stackIn } from './util';
+import { REGISTRY_ACCOUNT, stackIn } from './support/stacks';
 import { measure, QUOTAS, quotaError } from '../lib/quotas';
 
 describe('measure', () => {

@@ -6,7 +6,7 @@ import { AnyscaleEcrAccess, AnyscaleEcrAccessWarnings, AnyscaleNodeRole } from '
 import {
   awsPrincipals, NODE_ACCOUNT, partitionArn, READ_ONLY_POLICY_ARN, REGISTRY_ACCOUNT, repositoryStatements, stackIn,
   THIRD_ACCOUNT,
-} from './util';
+} from './support/stacks';
 
 const NODE_ROLE_ARN = `arn:aws:iam::${NODE_ACCOUNT}:role/cld_abc123-cluster_node_role`;
 

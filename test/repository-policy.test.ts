@@ -3,7 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AnyscaleEcrAccess, AnyscaleNodeRole } from '../lib';
-import { awsPrincipals, REGISTRY_ACCOUNT, repositoryStatements, stackIn } from './util';
+import { awsPrincipals, REGISTRY_ACCOUNT, repositoryStatements, stackIn } from './support/stacks';
 
 const LIMIT = 10_240;
 

@@ -3,7 +3,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AnyscaleEcrAccess, AnyscaleEcrAccessWarnings, AnyscaleNodeRole } from '../lib';
-import { NODE_ACCOUNT, stackIn } from './util';
+import { NODE_ACCOUNT, stackIn } from './support/stacks';
 
 describe('managed policies per role', () => {
   function ownedRoleWith(userPolicies: number): Stack {

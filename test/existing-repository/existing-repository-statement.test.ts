@@ -8,7 +8,7 @@ import { AnyscaleEcrAccess, AnyscaleEcrAccessWarnings, AnyscaleNodeRole, Existin
 import { ALLOW_LIST_VARIABLE, STATEMENT_RESOURCE_TYPE } from '../../lib/existing-repository/contract';
 import { MAX_REPOSITORIES_PER_HANDLER } from '../../lib/existing-repository/existing-repository-statement';
 import { measure } from '../../lib/quotas';
-import { NODE_ACCOUNT, partitionArn, REGION, REGISTRY_ACCOUNT, stackIn, THIRD_ACCOUNT } from '../util';
+import { NODE_ACCOUNT, partitionArn, REGION, REGISTRY_ACCOUNT, stackIn, THIRD_ACCOUNT } from '../support/stacks';
 
 const MERGE = { existingRepositoryPolicy: ExistingRepositoryPolicy.MERGE };
 const NODE_ROLE_ARN = partitionArn(`:iam::${NODE_ACCOUNT}:role/cld_abc-cluster_node_role`);

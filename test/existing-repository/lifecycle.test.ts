@@ -6,7 +6,7 @@ import { STATEMENT_RESOURCE_TYPE } from '../../lib/existing-repository/contract'
 import { CloudFormation } from '../support/cloudformation';
 import { FakeEcr } from '../support/fake-ecr';
 import { handlerFor, pullStatement } from '../support/handler';
-import { NODE_ACCOUNT, REGION, REGISTRY_ACCOUNT, stackIn, THIRD_ACCOUNT } from '../util';
+import { NODE_ACCOUNT, REGION, REGISTRY_ACCOUNT, stackIn, THIRD_ACCOUNT } from '../support/stacks';
 
 // The real handler driven by CloudFormation's events, in CloudFormation's order, for templates synthesized from
 // real apps: replacements with their cleanup, rollbacks, stacks that share a repository, nested stacks.
