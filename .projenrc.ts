@@ -189,6 +189,11 @@ nodeVersions.addJobs({
   },
 });
 
+project.addTask('bench:tests', {
+  description: 'Time each phase of npm test and list the slowest jest files (see BENCHMARKS.md)',
+  exec: 'ts-node --project scripts/tsconfig.json scripts/bench-tests.ts',
+});
+
 project.addTask('bench', {
   description: 'Benchmark synth time and policy sizes; prints a table (see BENCHMARKS.md)',
   steps: [
