@@ -1,4 +1,7 @@
 import { Aws, Stack } from 'aws-cdk-lib';
+import { renderIntrinsic } from './rendering';
+
+const DEPLOY_TIME = '<deploy-time value>';
 
 /**
  * An ARN as a person reads it: the pseudo-parameter tokens CDK puts into imported ARNs shown by name, and any other
@@ -6,7 +9,7 @@ import { Aws, Stack } from 'aws-cdk-lib';
  */
 export function displayArn(arn: string): string {
   return arn.split(Aws.PARTITION).join('<partition>').split(Aws.ACCOUNT_ID).join('<account>')
-    .replace(/\$\{Token\[[^\]]*\]\}/g, '<deploy-time value>');
+    .replace(/\$\{Token\[[^\]]*\]\}/g, DEPLOY_TIME);
 }
 
 /**
@@ -26,17 +29,10 @@ function rendered(value: unknown): unknown {
   if (value === null || typeof value !== 'object') {
     return value;
   }
-  const node = value as Record<string, any>;
+  const node = value as Record<string, unknown>;
   const keys = Object.keys(node);
-  if (keys.length === 1 && keys[0] === 'Fn::Join') {
-    const [separator, parts] = node['Fn::Join'];
-    return (parts as unknown[]).map(part => { const r = rendered(part); return typeof r === 'string' ? r : '<deploy-time value>'; }).join(separator);
-  }
-  if (keys.length === 1 && keys[0] === 'Ref') {
-    return PSEUDO[node.Ref] ?? '<deploy-time value>';
-  }
-  if (keys.length === 1 && keys[0].startsWith('Fn::')) {
-    return '<deploy-time value>';
+  if (keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'))) {
+    return renderIntrinsic(node, name => PSEUDO[name] ?? DEPLOY_TIME, () => DEPLOY_TIME);
   }
   return Object.fromEntries(keys.map(key => [key, rendered(node[key])]));
 }

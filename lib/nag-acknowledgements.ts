@@ -1,6 +1,7 @@
-import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
+import { renderIntrinsic } from './rendering';
 
 /**
  * cdk-nag findings that the grant brings by design, acknowledged on the resources this library creates (or,
@@ -30,11 +31,11 @@ export const NagAcknowledgements = {
    * The ExistingRepositoryPolicy.MERGE handler may change the policies of the repositories of its account and region,
    * so that CloudFormation's cleanup can remove a statement from a repository the stack no longer names.
    */
-  handlerRepositoryWildcard(role: iam.Role): void {
-    const stack = Stack.of(role);
-    const arn = stack.formatArn({ service: 'ecr', resource: 'repository', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+  handlerRepositoryWildcard(role: iam.Role, repositoriesArn: string): void {
+    // cdk-nag shows a Ref as <Name> in the finding id.
+    const resource = renderIntrinsic(Stack.of(role).resolve(repositoriesArn), name => `<${name}>`);
     Validations.of(role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${nagRendering(stack.resolve(arn))}]`,
+      id: `AwsSolutions-IAM5[Resource::${resource}]`,
       reason: 'The ExistingRepositoryPolicy.MERGE handler (cdk-anyscale-ecr-access) must remove its statement from a repository ' +
         'the stack no longer names, after CloudFormation has already updated this policy; the handler itself writes only ' +
         'the repositories and node roles its stack declared, and only GetRepositoryPolicy, SetRepositoryPolicy and ' +
@@ -42,16 +43,3 @@ export const NagAcknowledgements = {
     });
   },
 };
-
-/** A resolved value as cdk-nag shows it in a finding id: Fn::Join joined, a Ref as <Name>. */
-function nagRendering(value: unknown): string {
-  if (typeof value === 'string') {
-    return value;
-  }
-  const node = value as Record<string, any>;
-  if (node.Ref) {
-    return `<${node.Ref}>`;
-  }
-  const [separator, parts] = node['Fn::Join'];
-  return (parts as unknown[]).map(nagRendering).join(separator);
-}

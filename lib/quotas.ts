@@ -1,6 +1,7 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { MAX_POLICY_CHARACTERS } from './existing-repository/contract';
+import { renderIntrinsic } from './rendering';
 
 /** AWS limits that the policies this library writes must stay within. */
 export const QUOTAS = {
@@ -59,7 +60,7 @@ export function measureResolved(stack: Stack, resolved: unknown): Measure {
     // Resolved values hold no undefined members: stack.resolve drops them, as JSON.stringify does.
     const keys = Object.keys(node);
     if (keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'))) {
-      const rendered = renderString(pseudo, node as Record<string, unknown>);
+      const rendered = renderIntrinsic(node, name => pseudo[name]);
       if (rendered === undefined) {
         unmeasured += 1;
         return 2;
@@ -70,19 +71,6 @@ export function measureResolved(stack: Stack, resolved: unknown): Measure {
       keys.reduce((total, key) => total + JSON.stringify(key).length + 1 + length((node as Record<string, unknown>)[key]), 0);
   };
   return { characters: length(resolved), unmeasured };
-}
-
-/** The string an intrinsic renders to, if it can be known at synth time. */
-function renderString(pseudo: Record<string, string>, node: Record<string, unknown>): string | undefined {
-  if ('Ref' in node) {
-    return pseudo[node.Ref as string];
-  }
-  if ('Fn::Join' in node) {
-    const [separator, parts] = node['Fn::Join'] as [string, unknown[]];
-    const rendered = parts.map(part => typeof part === 'string' ? part : renderString(pseudo, part as Record<string, unknown>));
-    return rendered.every(part => part !== undefined) ? rendered.join(separator) : undefined;
-  }
-  return undefined;
 }
 
 /** The pseudo parameters as the stack fixes them, or at their longest where it leaves them open. */

@@ -31,7 +31,7 @@ export const GROUPS: Record<string, Group> = {
       'existing-repository/existing-repository-statement'],
   },
   policies: {
-    modules: ['repository-policy', 'quotas', 'role-quotas', 'node-role', 'existing-repository/existing-repository-statement'],
+    modules: ['repository-policy', 'quotas', 'rendering', 'role-quotas', 'node-role', 'existing-repository/existing-repository-statement'],
     tests: ['repository-policy', 'quotas', 'role-quotas', 'node-role', 'existing-repository/existing-repository-statement',
       'anyscale-ecr-access', 'identity-policy', 'organization-access'],
   },

@@ -10,7 +10,7 @@ import { fingerprint } from '../fingerprint';
 import { NagAcknowledgements } from '../nag-acknowledgements';
 import { ECR_PULL_ACTIONS } from '../pull-actions';
 import { measure, QUOTAS, quotaError } from '../quotas';
-import { sortByRendering } from '../repository-policy';
+import { renderedKey, sortByRendering } from '../repository-policy';
 
 const HANDLER_ID = 'AnyscaleEcrExistingRepositoryHandler';
 
@@ -123,10 +123,8 @@ function handlerOf(stack: Stack): MergePolicyFunction {
   // Every repository of the stack's account and region: CloudFormation removes a repository's statement in the
   // cleanup phase, after this policy has been updated without it. The handler itself writes only what the stack
   // declared (ALLOWED_GRANTS) and removes only statements of its own form.
-  role.addToPrincipalPolicy(new iam.PolicyStatement({
-    actions: [...HANDLER_ACTIONS],
-    resources: [stack.formatArn({ service: 'ecr', resource: 'repository', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME })],
-  }));
+  const repositories = stack.formatArn({ service: 'ecr', resource: 'repository', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...HANDLER_ACTIONS], resources: [repositories] }));
   const allowList = Lazy.string({ produce: () => stack.toJsonString(allowListOf(stack, statements())) });
   const handler = new MergePolicyFunction(stack, HANDLER_ID, {
     description: 'cdk-anyscale-ecr-access: adds and removes the AnyscaleEcrPull statement in existing ECR repository policies',
@@ -136,7 +134,7 @@ function handlerOf(stack: Stack): MergePolicyFunction {
     logGroup,
     environment: { [ALLOW_LIST_VARIABLE]: allowList },
   });
-  NagAcknowledgements.handlerRepositoryWildcard(role);
+  NagAcknowledgements.handlerRepositoryWildcard(role, repositories);
   handler.node.addValidation({
     validate: () => {
       const served = statements().length;
@@ -157,11 +155,10 @@ function handlerOf(stack: Stack): MergePolicyFunction {
 
 /** The handler's allow-list: each principal once, and each repository with the indexes of its principals. */
 function allowListOf(stack: Stack, statements: ExistingRepositoryStatement[]): AllowList {
-  const key = (arn: string) => JSON.stringify(stack.resolve(arn));
-  const principals = sortByRendering(stack, [...new Map(statements.flatMap(s => s.roles()).map(arn => [key(arn), arn])).values()]);
-  const index = new Map(principals.map((arn, i) => [key(arn), i]));
+  const principals = sortByRendering(stack, statements.flatMap(s => s.roles()));
+  const index = new Map(principals.map((arn, i) => [renderedKey(stack, arn), i]));
   return {
     principals,
-    repositories: statements.map(s => [s.repositoryName, s.roles().map(arn => index.get(key(arn))!)]),
+    repositories: statements.map(s => [s.repositoryName, s.roles().map(arn => index.get(renderedKey(stack, arn))!)]),
   };
 }
