@@ -108,7 +108,8 @@ export class RepositoryPolicy implements IAspect {
     const pull = bySid.get(PULL_STATEMENT_SID);
     if (pull && this.sids.has(PULL_STATEMENT_SID)) {
       const named = new Set([pull.Principal?.AWS ?? []].flat().map(arn => JSON.stringify(arn)));
-      if (sortByRendering(stack, [...this.roleArns]).some(arn => !named.has(JSON.stringify(stack.resolve(arn))))) {
+      // Resolved afresh, as the policy just rendered was (renderedKey's cache may predate cross-stack references).
+      if ([...this.roleArns].some(arn => !named.has(JSON.stringify(stack.resolve(arn))))) {
         missing.push(`${PULL_STATEMENT_SID} (present, but without every granted role)`);
       }
     }
@@ -161,7 +162,8 @@ export function sortByRendering(stack: Stack, arns: string[]): string[] {
 /** The same role ARNs are sorted in many repositories of a stack: each is resolved once per stack. */
 const renderedKeys = new WeakMap<Stack, Map<string, string>>();
 
-function renderedKey(stack: Stack, arn: string): string {
+/** An ARN as CloudFormation will render it (JSON of the resolved value), resolved once per stack. */
+export function renderedKey(stack: Stack, arn: string): string {
   let keys = renderedKeys.get(stack);
   if (!keys) {
     keys = new Map();

@@ -33,22 +33,20 @@ export function checkInlinePolicySize(role: iam.IRole, inline: iam.Policy): void
  * that acknowledging it there works).
  */
 export function checkManagedPolicyCount(role: iam.IRole, reporter: IConstruct): void {
-  let count = counts.get(role);
-  if (!count) {
-    count = new ManagedPolicyCount(role);
+  if (!counts.has(role)) {
+    const count = new ManagedPolicyCount(role, reporter);
     counts.set(role, count);
     Aspects.of(role).add(count);
   }
-  count.reporters.add(reporter);
 }
 
 const counts = new WeakMap<iam.IRole, ManagedPolicyCount>();
 
 class ManagedPolicyCount implements IAspect {
-  public readonly reporters = new Set<IConstruct>();
   private done = false;
 
-  constructor(private readonly role: iam.IRole) {}
+  /** `reporter`: the first construct that granted the role, where the warning or error goes. */
+  constructor(private readonly role: iam.IRole, private readonly reporter: IConstruct) {}
 
   public visit(node: IConstruct): void {
     if (node !== this.role || this.done) {
@@ -61,19 +59,17 @@ class ManagedPolicyCount implements IAspect {
     const direct = (stack.resolve(cfnRole?.managedPolicyArns) as unknown[] | undefined)?.length ?? 0;
     const count = direct + managedPoliciesAttachedTo(this.role, stack);
     const where = `Role ${this.role.node.path} is attached ${count} managed policies in stack ${stack.stackName}`;
-    for (const reporter of [...this.reporters].slice(0, 1)) {
-      if (count > QUOTAS.managedPoliciesPerRoleRaised) {
-        Annotations.of(reporter).addError(
-          `${where}, over the highest IAM quota of ${QUOTAS.managedPoliciesPerRoleRaised}. Grant fewer repositories ` +
-          'with IdentityPolicy.REPOSITORY_SCOPED, or use IdentityPolicy.READ_ONLY.',
-        );
-      } else if (count > QUOTAS.managedPoliciesPerRole) {
-        Annotations.of(reporter).addWarningV2(
-          AnyscaleEcrAccessWarnings.MANAGED_POLICY_QUOTA,
-          `${where}, over the default IAM quota of ${QUOTAS.managedPoliciesPerRole} (raise it to at most ` +
-          `${QUOTAS.managedPoliciesPerRoleRaised} in Service Quotas before deploying), not counting policies attached outside this stack.`,
-        );
-      }
+    if (count > QUOTAS.managedPoliciesPerRoleRaised) {
+      Annotations.of(this.reporter).addError(
+        `${where}, over the highest IAM quota of ${QUOTAS.managedPoliciesPerRoleRaised}. Grant fewer repositories ` +
+        'with IdentityPolicy.REPOSITORY_SCOPED, or use IdentityPolicy.READ_ONLY.',
+      );
+    } else if (count > QUOTAS.managedPoliciesPerRole) {
+      Annotations.of(this.reporter).addWarningV2(
+        AnyscaleEcrAccessWarnings.MANAGED_POLICY_QUOTA,
+        `${where}, over the default IAM quota of ${QUOTAS.managedPoliciesPerRole} (raise it to at most ` +
+        `${QUOTAS.managedPoliciesPerRoleRaised} in Service Quotas before deploying), not counting policies attached outside this stack.`,
+      );
     }
   }
 }

@@ -31,7 +31,7 @@ export async function handle(event: CloudFormationCustomResourceEvent, deps: Han
   checkResponseUrl(event.ResponseURL);
   const identity = { StackId: event.StackId, RequestId: event.RequestId, LogicalResourceId: event.LogicalResourceId };
   let request: Request | undefined;
-  const sync = (repositoryName: string) => new StatementSync(new RepositoryPolicyStore(deps.ecr, repositoryName), deps.timing);
+  const sync = (repositoryName: string, timing = deps.timing) => new StatementSync(new RepositoryPolicyStore(deps.ecr, repositoryName), timing);
   let writer: StatementSync | undefined;
   let response: CfnResponse;
   try {
@@ -39,8 +39,7 @@ export async function handle(event: CloudFormationCustomResourceEvent, deps: Han
     if (request.kind === 'put') {
       // A move keeps time in hand to remove what it wrote, should it fail.
       const moving = event.RequestType === 'Update' && placeId(request.place) !== event.PhysicalResourceId;
-      writer = new StatementSync(new RepositoryPolicyStore(deps.ecr, request.place.repositoryName),
-        moving ? { ...deps.timing, deadline: deps.timing.deadline - UNDO_RESERVE_MS } : deps.timing);
+      writer = sync(request.place.repositoryName, moving ? { ...deps.timing, deadline: deps.timing.deadline - UNDO_RESERVE_MS } : deps.timing);
       await writer.put(request.place, request.principals);
     } else if (request.kind === 'remove') {
       await sync(request.place.repositoryName).remove(request.place);
