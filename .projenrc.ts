@@ -105,7 +105,7 @@ project.npmignore?.addPatterns('/dist/**/*.ts', '!/dist/**/*.d.ts', '/examples/'
 project.gitignore.addPatterns('/cdk.out/', '/artifacts/', '*.tgz', '/.jsii.tabl.json');
 
 // The custom resource handler and the modules it bundles use the ECR client, which esbuild puts in the bundle.
-project.eslint?.allowDevDeps('lib/existing-repository/**');
+project.eslint?.allowDevDeps('lib/private/existing-repository/handler/**');
 
 // jsii prints an end-of-life banner on Node 20, which this project still supports.
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');

@@ -2,11 +2,11 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ExistingRepositoryPolicy } from './existing-repository-policy';
-import { grantIdentity, IdentityGrant } from './identity-grant';
 import { IdentityPolicy } from './identity-policy';
-import { ECR_PULL_ACTIONS } from './pull-actions';
-import { grantRepository } from './repository-grant';
-import { assertRoleArn } from './validate';
+import { grantIdentity, IdentityGrant } from './private/identity/identity-grant';
+import { assertRoleArn } from './private/placement/validate';
+import { grantRepository } from './private/repository/repository-grant';
+import { ECR_PULL_ACTIONS } from './private/shared/pull-actions';
 
 /**
  * Properties of `AnyscaleEcrAccess`.
@@ -95,7 +95,7 @@ export class AnyscaleEcrAccess extends Construct {
     }
     this.role = props.role;
     this.existingRepositoryPolicy = props.existingRepositoryPolicy ?? ExistingRepositoryPolicy.REPORT;
-    this.identity = grantIdentity(this.role, props.identityPolicy ?? IdentityPolicy.READ_ONLY, this);
+    this.identity = grantIdentity(this.role, (props.identityPolicy ?? IdentityPolicy.READ_ONLY)._choice, this);
     props.repositories.forEach(repository => this.addRepository(repository));
   }
 
@@ -108,7 +108,7 @@ export class AnyscaleEcrAccess extends Construct {
     }
     this.repositories.add(repository);
     this.identity.addRepository(repository);
-    grantRepository(this.role, repository, this, this.existingRepositoryPolicy);
+    grantRepository(this.role, repository, this, this.existingRepositoryPolicy === ExistingRepositoryPolicy.MERGE);
   }
 
   /** The repositories this construct grants, in the order they were added. */

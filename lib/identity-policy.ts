@@ -1,4 +1,5 @@
-import { ECR_PULL_ACTIONS } from './pull-actions';
+import { IdentityChoice } from './private/identity/identity-choice';
+import { ECR_PULL_ACTIONS, READ_ONLY_MANAGED_POLICY_NAME } from './private/shared/pull-actions';
 
 /**
  * Which identity permissions the node role gets.
@@ -9,7 +10,7 @@ export class IdentityPolicy {
    * repository, as Anyscale's guide attaches it. A role the app does not define gets an inline policy with
    * the same actions, because CloudFormation cannot attach an AWS managed policy to an existing role.
    */
-  public static readonly READ_ONLY = new IdentityPolicy('READ_ONLY', 'AmazonEC2ContainerRegistryReadOnly', ECR_PULL_ACTIONS);
+  public static readonly READ_ONLY = new IdentityPolicy('READ_ONLY', READ_ONLY_MANAGED_POLICY_NAME, ECR_PULL_ACTIONS);
 
   /**
    * The AWS managed policy `AmazonEC2ContainerRegistryPullOnly` (2024): only `ecr:GetAuthorizationToken`,
@@ -29,14 +30,19 @@ export class IdentityPolicy {
    * over as many policies as the 6,144-character limit of a managed policy needs (about 80 repositories each);
    * each one counts towards the role's quota of 10 managed policies.
    */
-  public static readonly REPOSITORY_SCOPED = new IdentityPolicy('REPOSITORY_SCOPED', undefined, ECR_PULL_ACTIONS);
+  public static readonly REPOSITORY_SCOPED = new IdentityPolicy('REPOSITORY_SCOPED', undefined, ECR_PULL_ACTIONS, true);
+
+  /** @internal */
+  public readonly _choice: IdentityChoice;
 
   private constructor(
     /** A name for this choice, as in the static property. */
     public readonly name: string,
     /** The AWS managed policy attached to a role the app defines, if this choice uses one. */
     public readonly awsManagedPolicyName: string | undefined,
-    /** @internal */
-    public readonly _actions: readonly string[],
-  ) {}
+    actions: readonly string[],
+    repositoryScoped = false,
+  ) {
+    this._choice = { awsManagedPolicyName, actions, repositoryScoped };
+  }
 }

@@ -1,7 +1,7 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { assertRoleArn, assertRoleName, ROLE_NAME_PATTERN } from './validate';
+import { assertRoleArn, assertRoleName, ROLE_NAME_PATTERN } from './private/placement/validate';
 
 /**
  * Where to find an existing Anyscale node role.

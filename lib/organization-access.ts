@@ -2,11 +2,12 @@ import { Annotations, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { isOwned } from './accounts';
-import { displayJson } from './display';
-import { fingerprint } from './fingerprint';
-import { ECR_PULL_ACTIONS } from './pull-actions';
-import { RepositoryPolicy } from './repository-policy';
+import { isOwned } from './private/placement/accounts';
+import { displayJson } from './private/placement/display';
+import { fingerprint } from './private/placement/fingerprint';
+import { ROLE_NAME_WILDCARD_PATTERN } from './private/placement/validate';
+import { RepositoryPolicy } from './private/repository/repository-policy';
+import { ECR_PULL_ACTIONS } from './private/shared/pull-actions';
 import { AnyscaleEcrAccessWarnings } from './warnings';
 
 /**
@@ -58,7 +59,6 @@ export interface AnyscaleEcrOrganizationAccessProps {
 
 const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 const ACCOUNT_ID = /^\d{12}$/;
-const ROLE_NAME_PATTERN = /^[\w+=,.@*?-]{1,64}$/;
 
 /**
  * Lets every Anyscale node role of an AWS Organization, or of a list of accounts, pull from repositories,
@@ -92,7 +92,7 @@ export class AnyscaleEcrOrganizationAccess extends Construct {
       );
     }
     const patterns = props.roleNamePatterns ?? [AnyscaleEcrOrganizationAccess.DEFAULT_ROLE_NAME_PATTERN];
-    assertAll(patterns, ROLE_NAME_PATTERN, `${prefix}: props.roleNamePatterns`,
+    assertAll(patterns, ROLE_NAME_WILDCARD_PATTERN, `${prefix}: props.roleNamePatterns`,
       'a role name of 1 to 64 characters from letters, digits, \'+=,.@_-\' and the wildcards * and ?');
     if (patterns.length === 0) {
       throw new Error(`${prefix}: props.roleNamePatterns is empty ([]). Omit it to grant '*-cluster_node_role'.`);

@@ -1,3 +1,5 @@
+import { WARNING_IDS } from './private/reporting/warning-ids';
+
 /**
  * Ids of the warnings that `AnyscaleEcrAccess` adds with `Annotations.addWarningV2`.
  *
@@ -9,25 +11,25 @@ export class AnyscaleEcrAccessWarnings {
    * The role belongs to another account than the stack it was imported into, so this app cannot attach
    * read-only ECR permissions to it. Attach them in the role's account.
    */
-  public static readonly IDENTITY_NOT_APPLIED = 'cdk-anyscale-ecr-access:identityNotApplied';
+  public static readonly IDENTITY_NOT_APPLIED: string = WARNING_IDS.identityNotApplied;
 
   /**
    * The role was imported into an environment-agnostic stack with an explicit account, so whether the
    * policy attached to it by name deploys to the role's account cannot be checked at synth time.
    */
-  public static readonly ROLE_ACCOUNT_UNVERIFIED = 'cdk-anyscale-ecr-access:roleAccountUnverified';
+  public static readonly ROLE_ACCOUNT_UNVERIFIED: string = WARNING_IDS.roleAccountUnverified;
 
   /**
    * The repository needs a statement for the role in its resource policy, but CDK cannot add one here
    * (the repository is imported, or the role's account cannot be named from the repository's stack).
    */
-  public static readonly REPOSITORY_POLICY_NOT_APPLIED = 'cdk-anyscale-ecr-access:repositoryPolicyNotApplied';
+  public static readonly REPOSITORY_POLICY_NOT_APPLIED: string = WARNING_IDS.repositoryPolicyNotApplied;
 
   /**
    * The app attaches more managed policies to the role than IAM's default quota of 10 allows (20 is the
    * highest quota you can request).
    */
-  public static readonly MANAGED_POLICY_QUOTA = 'cdk-anyscale-ecr-access:managedPolicyQuota';
+  public static readonly MANAGED_POLICY_QUOTA: string = WARNING_IDS.managedPolicyQuota;
 
   private constructor() {}
 }

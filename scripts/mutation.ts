@@ -16,9 +16,9 @@ interface Group {
 
 export const GROUPS: Record<string, Group> = {
   handler: {
-    modules: ['existing-repository/policy-text', 'existing-repository/ownership', 'existing-repository/request',
-      'existing-repository/repository-policy-store', 'existing-repository/statement-sync', 'existing-repository/merge-policy.lambda',
-      'existing-repository/cfn-response', 'existing-repository/contract'],
+    modules: ['private/existing-repository/handler/policy-text', 'private/existing-repository/handler/ownership', 'private/existing-repository/handler/request',
+      'private/existing-repository/handler/repository-policy-store', 'private/existing-repository/handler/statement-sync', 'private/existing-repository/handler/merge-policy.lambda',
+      'private/existing-repository/handler/cfn-response', 'private/shared/contract'],
     tests: ['existing-repository/merge-policy', 'existing-repository/policy-text', 'existing-repository/cfn-response',
       'existing-repository/handler-entry', 'existing-repository/races', 'existing-repository/ownership', 'existing-repository/request',
       'existing-repository/handler-client'],
@@ -26,18 +26,18 @@ export const GROUPS: Record<string, Group> = {
     timeoutMS: 10_000,
   },
   decisions: {
-    modules: ['accounts', 'repository-grant', 'identity-grant', 'validate'],
+    modules: ['private/placement/accounts', 'private/repository/repository-grant', 'private/identity/identity-grant', 'private/placement/validate'],
     tests: ['accounts', 'repository-grant', 'identity-grant', 'identity-policy', 'anyscale-ecr-access', 'node-role',
       'existing-repository/existing-repository-statement'],
   },
   policies: {
-    modules: ['repository-policy', 'quotas', 'rendering', 'role-quotas', 'node-role', 'existing-repository/existing-repository-statement'],
+    modules: ['private/repository/repository-policy', 'private/quotas/quotas', 'private/placement/rendering', 'private/quotas/role-quotas', 'node-role', 'private/existing-repository/existing-repository-statement'],
     tests: ['repository-policy', 'quotas', 'role-quotas', 'node-role', 'existing-repository/existing-repository-statement',
       'anyscale-ecr-access', 'identity-policy', 'organization-access'],
   },
   rest: {
-    modules: ['anyscale-ecr-access', 'identity-policy', 'scoped-policies', 'organization-access', 'nag-acknowledgements', 'display',
-      'fingerprint', 'pull-actions', 'warnings', 'existing-repository-policy'],
+    modules: ['anyscale-ecr-access', 'identity-policy', 'private/identity/scoped-policies', 'organization-access', 'private/reporting/nag-acknowledgements', 'private/placement/display',
+      'private/placement/fingerprint', 'private/shared/pull-actions', 'warnings', 'existing-repository-policy'],
     tests: ['anyscale-ecr-access', 'identity-policy', 'organization-access', 'repository-grant', 'nag-acknowledgements',
       'existing-repository/existing-repository-statement'],
   },

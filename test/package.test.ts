@@ -36,7 +36,7 @@ test('the tarball holds main, types, the jsii assembly and the compiled modules'
     manifest.main, manifest.types, '.jsii', 'package.json', 'README.md', 'LICENSE', 'API.md',
     'dist/anyscale-ecr-access.js', 'dist/node-role.js', 'dist/identity-grant.js', 'dist/repository-grant.js',
     'dist/organization-access.js', 'dist/repository-policy.js', 'dist/quotas.js',
-    'dist/existing-repository/merge-policy-function.js', 'assets/lib/existing-repository/merge-policy.lambda/index.js',
+    'dist/private/existing-repository/handler/merge-policy-function.js', 'assets/lib/private/existing-repository/handler/merge-policy.lambda/index.js',
   ]));
 });
 

@@ -1,6 +1,6 @@
 import { App, Aws, Fn, Stack } from 'aws-cdk-lib';
 import { REGISTRY_ACCOUNT, stackIn } from './support/stacks';
-import { measure, QUOTAS, quotaError } from '../lib/quotas';
+import { measure, QUOTAS, quotaError } from '../lib/private/quotas/quotas';
 
 describe('measure', () => {
   test('a literal value is its compact JSON', () => {

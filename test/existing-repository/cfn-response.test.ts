@@ -1,6 +1,6 @@
 import * as https from 'https';
 import { EventEmitter } from 'stream';
-import { checkResponseUrl, MAX_RESPONSE_BYTES, responseBody, RESPONSE_TIMEOUT_MS, sendResponse } from '../../lib/existing-repository/cfn-response';
+import { checkResponseUrl, MAX_RESPONSE_BYTES, responseBody, RESPONSE_TIMEOUT_MS, sendResponse } from '../../lib/private/existing-repository/handler/cfn-response';
 
 jest.mock('https', () => ({ request: jest.fn() }));
 const httpsRequest = https.request as unknown as jest.Mock;

@@ -5,9 +5,9 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AnyscaleEcrAccess, AnyscaleEcrAccessWarnings, AnyscaleNodeRole, ExistingRepositoryPolicy } from '../../lib';
-import { ALLOW_LIST_VARIABLE, STATEMENT_RESOURCE_TYPE } from '../../lib/existing-repository/contract';
-import { MAX_REPOSITORIES_PER_HANDLER } from '../../lib/existing-repository/existing-repository-statement';
-import { measure } from '../../lib/quotas';
+import { MAX_REPOSITORIES_PER_HANDLER } from '../../lib/private/existing-repository/existing-repository-statement';
+import { measure } from '../../lib/private/quotas/quotas';
+import { ALLOW_LIST_VARIABLE, STATEMENT_RESOURCE_TYPE } from '../../lib/private/shared/contract';
 import { NODE_ACCOUNT, partitionArn, REGION, REGISTRY_ACCOUNT, stackIn, THIRD_ACCOUNT } from '../support/stacks';
 
 const MERGE = { existingRepositoryPolicy: ExistingRepositoryPolicy.MERGE };
@@ -257,7 +257,7 @@ describe('without the option', () => {
 });
 
 test('the handler bundle exists where the function loads it from, and exports the handler', () => {
-  const bundle = path.join(__dirname, '../../assets/lib/existing-repository/merge-policy.lambda/index.js');
+  const bundle = path.join(__dirname, '../../assets/lib/private/existing-repository/handler/merge-policy.lambda/index.js');
   expect(fs.existsSync(bundle)).toBe(true);
   // The ECR client is inside the bundle: the Lambda runtime's own SDK version does not matter.
   expect(fs.readFileSync(bundle, 'utf8')).toContain('GetRepositoryPolicyCommand');

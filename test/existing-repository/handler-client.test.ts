@@ -1,5 +1,5 @@
-import { DEFAULT_TIMING, ECR_TIMEOUTS } from '../../lib/existing-repository/statement-sync';
-import '../../lib/existing-repository/merge-policy.lambda';
+import { DEFAULT_TIMING, ECR_TIMEOUTS } from '../../lib/private/existing-repository/handler/statement-sync';
+import '../../lib/private/existing-repository/handler/merge-policy.lambda';
 
 // The ECR client the Lambda entry point creates: the handler retries by reading again, so the SDK must send each
 // call once, and every call must end within the timeouts the settle time is derived from.

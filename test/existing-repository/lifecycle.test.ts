@@ -2,7 +2,7 @@ import { App, CfnParameter, NestedStack, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { AnyscaleEcrAccess, AnyscaleNodeRole, ExistingRepositoryPolicy } from '../../lib';
-import { STATEMENT_RESOURCE_TYPE } from '../../lib/existing-repository/contract';
+import { STATEMENT_RESOURCE_TYPE } from '../../lib/private/shared/contract';
 import { CloudFormation } from '../support/cloudformation';
 import { FakeEcr } from '../support/fake-ecr';
 import { handlerFor, pullStatement } from '../support/handler';

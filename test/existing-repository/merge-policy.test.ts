@@ -1,5 +1,5 @@
-import { ownedSid } from '../../lib/existing-repository/ownership';
-import { isTransient } from '../../lib/existing-repository/repository-policy-store';
+import { ownedSid } from '../../lib/private/existing-repository/handler/ownership';
+import { isTransient } from '../../lib/private/existing-repository/handler/repository-policy-store';
 import { FakeEcr } from '../support/fake-ecr';
 import {
   allowListOf, createEvent, deleteEvent, invoke, LOGICAL_ID, ManualClock, NODE_ROLE, OTHER_ROLE, props, pullStatement, SID,

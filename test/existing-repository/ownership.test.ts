@@ -1,5 +1,5 @@
-import { nothingWrittenId, notOurs, placeId, principalsOf, pullStatementText, readPlaceId, sameSet } from '../../lib/existing-repository/ownership';
-import { ECR_PULL_ACTIONS } from '../../lib/pull-actions';
+import { nothingWrittenId, notOurs, placeId, principalsOf, pullStatementText, readPlaceId, sameSet } from '../../lib/private/existing-repository/handler/ownership';
+import { ECR_PULL_ACTIONS } from '../../lib/private/shared/pull-actions';
 
 const OURS = { Sid: 'AnyscaleEcrPullX', Effect: 'Allow', Principal: { AWS: ['arn:aws:iam::111111111111:role/r'] }, Action: [...ECR_PULL_ACTIONS] };
 

@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { parsePolicyText, removeStatementText, statementsWithSid, upsertStatementText } from '../../lib/existing-repository/policy-text';
+import { parsePolicyText, removeStatementText, statementsWithSid, upsertStatementText } from '../../lib/private/existing-repository/handler/policy-text';
 
 const SID = 'AnyscaleEcrPullX';
 const OURS = `{"Sid":"${SID}","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:role/n"},"Action":"ecr:BatchGetImage"}`;

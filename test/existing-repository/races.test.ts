@@ -1,7 +1,7 @@
 import type { ECRClient } from '@aws-sdk/client-ecr';
-import { CfnResponse } from '../../lib/existing-repository/cfn-response';
-import { ownedSid } from '../../lib/existing-repository/ownership';
-import { DEFAULT_TIMING } from '../../lib/existing-repository/statement-sync';
+import { CfnResponse } from '../../lib/private/existing-repository/handler/cfn-response';
+import { ownedSid } from '../../lib/private/existing-repository/handler/ownership';
+import { DEFAULT_TIMING } from '../../lib/private/existing-repository/handler/statement-sync';
 import { FakeEcr } from '../support/fake-ecr';
 import { allowListOf, createEvent, deleteEvent, invoke, NODE_ROLE, OTHER_ROLE, props, pullStatement, STACK_ID, testTiming } from '../support/handler';
 import { SimulatedClock } from '../support/simulated-clock';

@@ -1,4 +1,4 @@
-import { functionIdentity, readAllowList, readRequest } from '../../lib/existing-repository/request';
+import { functionIdentity, readAllowList, readRequest } from '../../lib/private/existing-repository/handler/request';
 import { createEvent, deleteEvent, DEFAULT_ALLOW_LIST, NODE_ROLE, props, SID } from '../support/handler';
 
 const FN = functionIdentity('arn:aws:lambda:us-east-1:222222222222:function:Registry-Handler');

@@ -7,7 +7,7 @@ import {
   SetRepositoryPolicyCommand,
 } from '@aws-sdk/client-ecr';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { Clock } from '../../lib/existing-repository/statement-sync';
+import type { Clock } from '../../lib/private/existing-repository/handler/statement-sync';
 
 export type EcrCall = 'GetRepositoryPolicy' | 'SetRepositoryPolicy' | 'DeleteRepositoryPolicy';
 

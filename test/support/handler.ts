@@ -1,13 +1,13 @@
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { FakeEcr } from './fake-ecr';
-import { CfnResponse } from '../../lib/existing-repository/cfn-response';
-import { ALLOW_LIST_VARIABLE, AllowList, STATEMENT_RESOURCE_TYPE } from '../../lib/existing-repository/contract';
-import { handle } from '../../lib/existing-repository/merge-policy.lambda';
-import { ownedSid } from '../../lib/existing-repository/ownership';
-import { readAllowList } from '../../lib/existing-repository/request';
-import { Clock, DEFAULT_TIMING, SyncTiming } from '../../lib/existing-repository/statement-sync';
-import { ECR_PULL_ACTIONS } from '../../lib/pull-actions';
+import { CfnResponse } from '../../lib/private/existing-repository/handler/cfn-response';
+import { handle } from '../../lib/private/existing-repository/handler/merge-policy.lambda';
+import { ownedSid } from '../../lib/private/existing-repository/handler/ownership';
+import { readAllowList } from '../../lib/private/existing-repository/handler/request';
+import { Clock, DEFAULT_TIMING, SyncTiming } from '../../lib/private/existing-repository/handler/statement-sync';
+import { ALLOW_LIST_VARIABLE, AllowList, STATEMENT_RESOURCE_TYPE } from '../../lib/private/shared/contract';
+import { ECR_PULL_ACTIONS } from '../../lib/private/shared/pull-actions';
 
 export const STACK_ID = 'arn:aws:cloudformation:us-east-1:222222222222:stack/Registry/6c0b4a30-0000-4000-8000-000000000001';
 export const LOGICAL_ID = 'AnyscaleEcrExistingPolicy1234ABCDResource5678';

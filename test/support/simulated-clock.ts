@@ -1,4 +1,4 @@
-import type { Clock } from '../../lib/existing-repository/statement-sync';
+import type { Clock } from '../../lib/private/existing-repository/handler/statement-sync';
 
 /**
  * Simulated time for racing tasks: `sleep` only returns when `run` moves the clock to that moment, and the clock

@@ -2,14 +2,15 @@ import { Annotations, Names, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
-import { AccountRelation, compareAccounts, isOwned, roleAccount } from './accounts';
-import { displayArn } from './display';
-import { fingerprint } from './fingerprint';
-import { IdentityPolicy } from './identity-policy';
-import { NagAcknowledgements } from './nag-acknowledgements';
-import { checkInlinePolicySize, checkManagedPolicyCount } from './role-quotas';
+import { IdentityChoice } from './identity-choice';
 import { ScopedPolicies } from './scoped-policies';
-import { AnyscaleEcrAccessWarnings } from './warnings';
+import { AccountRelation, compareAccounts, isOwned, roleAccount } from '../placement/accounts';
+import { displayArn } from '../placement/display';
+import { fingerprint } from '../placement/fingerprint';
+import { checkInlinePolicySize, checkManagedPolicyCount } from '../quotas/role-quotas';
+import { NagAcknowledgements } from '../reporting/nag-acknowledgements';
+import { WARNING_IDS } from '../reporting/warning-ids';
+import { READ_ONLY_MANAGED_POLICY_NAME } from '../shared/pull-actions';
 
 /** The identity side of one construct's grant: repositories it must also allow, where the policy is scoped. */
 export interface IdentityGrant {
@@ -35,24 +36,24 @@ const LONGEST_REGION_NAME = 16;
  *
  * Granting the same role again adds nothing.
  */
-export function grantIdentity(role: iam.IRole, policy: IdentityPolicy, reporter: IConstruct): IdentityGrant {
+export function grantIdentity(role: iam.IRole, policy: IdentityChoice, reporter: IConstruct): IdentityGrant {
   const stack = Stack.of(role);
   if (!isOwned(role)) {
     const account = roleAccount(role);
     switch (compareAccounts(account, stack.account)) {
       case AccountRelation.DIFFERENT:
         Annotations.of(reporter).addWarningV2(
-          AnyscaleEcrAccessWarnings.IDENTITY_NOT_APPLIED,
+          WARNING_IDS.identityNotApplied,
           `Role ${displayArn(role.roleArn)} belongs to account ${account}, but it is imported into stack ${stack.stackName} ` +
           `(account ${stack.account}), which cannot change it. In account ${account}, attach the AWS managed policy ` +
-          `${policy.awsManagedPolicyName ?? IdentityPolicy.READ_ONLY.awsManagedPolicyName} to the role: add an ` +
+          `${policy.awsManagedPolicyName ?? READ_ONLY_MANAGED_POLICY_NAME} to the role: add an ` +
           'AnyscaleEcrAccess with this role to a stack of that account, or attach the policy in the IAM console. ' +
           'Then acknowledge this warning.',
         );
         return NOTHING_MORE;
       case AccountRelation.UNKNOWN:
         Annotations.of(reporter).addWarningV2(
-          AnyscaleEcrAccessWarnings.ROLE_ACCOUNT_UNVERIFIED,
+          WARNING_IDS.roleAccountUnverified,
           Token.isUnresolved(stack.account)
             ? `Stack ${stack.stackName} has no account set, so it cannot be checked that role ${displayArn(role.roleArn)} is in the ` +
               'account the stack deploys to. The ECR policy is attached to the role by name and fails to deploy ' +
@@ -68,7 +69,7 @@ export function grantIdentity(role: iam.IRole, policy: IdentityPolicy, reporter:
     }
   }
 
-  if (policy === IdentityPolicy.REPOSITORY_SCOPED) {
+  if (policy.repositoryScoped) {
     checkManagedPolicyCount(role, reporter);
     return ScopedPolicies.of(role);
   }
@@ -84,7 +85,7 @@ export function grantIdentity(role: iam.IRole, policy: IdentityPolicy, reporter:
 }
 
 /** One inline policy per imported role, choice of policy and stack, however many grants name the role. */
-function inlinePolicyFor(role: iam.IRole, policy: IdentityPolicy, stack: Stack): iam.Policy {
+function inlinePolicyFor(role: iam.IRole, policy: IdentityChoice, stack: Stack): iam.Policy {
   // AnyscaleEcrReadOnly<hash> or AnyscaleEcrPullOnly<hash>, after the AWS managed policy it stands in for.
   const id = `AnyscaleEcr${(policy.awsManagedPolicyName ?? '').replace('AmazonEC2ContainerRegistry', '')}${fingerprint(stack, role.roleArn)}`;
   const existing = stack.node.tryFindChild(id);
@@ -92,7 +93,7 @@ function inlinePolicyFor(role: iam.IRole, policy: IdentityPolicy, stack: Stack):
     return existing as iam.Policy;
   }
   const inline = new iam.Policy(stack, id, {
-    statements: [new iam.PolicyStatement({ actions: [...policy._actions], resources: ['*'] })],
+    statements: [new iam.PolicyStatement({ actions: [...policy.actions], resources: ['*'] })],
   });
   // Inline policy names are per role (a global resource): the stack's path and region in the name keep two stacks,
   // or one stack deployed to two regions, from overwriting each other's policy.

@@ -74,20 +74,12 @@ export function repositoryAccount(repository: ecr.IRepository): string {
   return repositoryPlacement(repository).account;
 }
 
-/** ARN parsing would repeat for every role and repository pair: each resource is placed once. */
-const placements = new WeakMap<object, Placement>();
-
 function placement(resource: iam.IRole | ecr.IRepository, arnOf: () => string): Placement {
-  let found = placements.get(resource);
-  if (!found) {
-    const owned = isOwned(resource);
-    // An owned resource's ARN is a GetAtt: its account is the stack's, its partition unknown until deploy.
-    found = owned
-      ? { owned, account: resource.env.account }
-      : { owned, account: accountInArn(arnOf()), partition: literalPartition(arnOf()) };
-    placements.set(resource, found);
-  }
-  return found;
+  const owned = isOwned(resource);
+  // An owned resource's ARN is a GetAtt: its account is the stack's, its partition unknown until deploy.
+  return owned
+    ? { owned, account: resource.env.account }
+    : { owned, account: accountInArn(arnOf()), partition: literalPartition(arnOf()) };
 }
 
 /** The partition in an ARN, or undefined when it is a token. */

@@ -10,16 +10,16 @@ export interface MergePolicyFunctionProps extends lambda.FunctionOptions {
 }
 
 /**
- * An AWS Lambda function which executes lib/existing-repository/merge-policy.
+ * An AWS Lambda function which executes lib/private/existing-repository/handler/merge-policy.
  */
 export class MergePolicyFunction extends lambda.Function {
   constructor(scope: Construct, id: string, props?: MergePolicyFunctionProps) {
     super(scope, id, {
-      description: 'lib/existing-repository/merge-policy.lambda.ts',
+      description: 'lib/private/existing-repository/handler/merge-policy.lambda.ts',
       ...props,
       runtime: new lambda.Runtime('nodejs24.x', lambda.RuntimeFamily.NODEJS),
       handler: 'index.handler',
-      code: lambda.Code.fromAsset(path.join(__dirname, '../../assets/lib/existing-repository/merge-policy.lambda')),
+      code: lambda.Code.fromAsset(path.join(__dirname, '../../../../assets/lib/private/existing-repository/handler/merge-policy.lambda')),
     });
   }
 }

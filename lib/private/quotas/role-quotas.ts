@@ -1,9 +1,9 @@
 import { Annotations, Aspects, IAspect, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
-import { isOwned } from './accounts';
 import { measure, QUOTAS, quotaError } from './quotas';
-import { AnyscaleEcrAccessWarnings } from './warnings';
+import { isOwned } from '../placement/accounts';
+import { WARNING_IDS } from '../reporting/warning-ids';
 
 /**
  * Fails synthesis when the inline policies that the role's stack attaches to the role add up to more than
@@ -66,7 +66,7 @@ class ManagedPolicyCount implements IAspect {
       );
     } else if (count > QUOTAS.managedPoliciesPerRole) {
       Annotations.of(this.reporter).addWarningV2(
-        AnyscaleEcrAccessWarnings.MANAGED_POLICY_QUOTA,
+        WARNING_IDS.managedPolicyQuota,
         `${where}, over the default IAM quota of ${QUOTAS.managedPoliciesPerRole} (raise it to at most ` +
         `${QUOTAS.managedPoliciesPerRoleRaised} in Service Quotas before deploying), not counting policies attached outside this stack.`,
       );

@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
-import { HANDLER_SID_PREFIX, REPOSITORY_NAME_PATTERN } from './contract';
-import { ECR_PULL_ACTIONS } from '../pull-actions';
+import { HANDLER_SID_PREFIX, REPOSITORY_NAME_PATTERN } from '../../shared/contract';
+import { ECR_PULL_ACTIONS } from '../../shared/pull-actions';
 
 /**
  * The Sid of the one statement a custom resource owns: a digest of its stack's id and its logical id. A stack id

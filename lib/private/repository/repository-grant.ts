@@ -2,13 +2,12 @@ import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
-import { AccountRelation, compareAccounts, Placement, repositoryPlacement, rolePlacement } from './accounts';
-import { displayArn } from './display';
-import { ExistingRepositoryStatement } from './existing-repository/existing-repository-statement';
-import { ExistingRepositoryPolicy } from './existing-repository-policy';
-import { ECR_PULL_ACTIONS } from './pull-actions';
 import { PULL_STATEMENT_SID, RepositoryPolicy } from './repository-policy';
-import { AnyscaleEcrAccessWarnings } from './warnings';
+import { ExistingRepositoryStatement } from '../existing-repository/existing-repository-statement';
+import { AccountRelation, compareAccounts, Placement, repositoryPlacement, rolePlacement } from '../placement/accounts';
+import { displayArn } from '../placement/display';
+import { WARNING_IDS } from '../reporting/warning-ids';
+import { ECR_PULL_ACTIONS } from '../shared/pull-actions';
 
 /**
  * Lets the role pull from a repository of another account, by adding the role's ARN to the repository's
@@ -16,14 +15,14 @@ import { AnyscaleEcrAccessWarnings } from './warnings';
  * role's identity policy is enough there. When the accounts cannot be compared at synth time, the statement
  * is added anyway: naming a role of the repository's own account grants nothing it did not have.
  *
- * What cannot be applied here (an imported repository without the MERGE opt-in, a role whose account the
+ * `mergeExisting` is the user's `ExistingRepositoryPolicy.MERGE` opt-in. What cannot be applied here (an imported repository without it, a role whose account the
  * repository's stack cannot name) becomes a warning on `reporter` that says where and how to apply it.
  */
 export function grantRepository(
   role: iam.IRole,
   repository: ecr.IRepository,
   reporter: IConstruct,
-  existing: ExistingRepositoryPolicy = ExistingRepositoryPolicy.REPORT,
+  mergeExisting = false,
 ): void {
   const rolePlace = rolePlacement(role);
   const repositoryPlace = repositoryPlacement(repository);
@@ -32,7 +31,7 @@ export function grantRepository(
   }
   assertSamePartition(role, rolePlace, repository, repositoryPlace);
 
-  const target = pullStatementTarget(role, repository, repositoryPlace, existing, reporter);
+  const target = pullStatementTarget(role, repository, repositoryPlace, mergeExisting, reporter);
   if (!target) {
     return;
   }
@@ -61,20 +60,20 @@ function pullStatementTarget(
   role: iam.IRole,
   repository: ecr.IRepository,
   repositoryPlace: Placement,
-  existing: ExistingRepositoryPolicy,
+  mergeExisting: boolean,
   reporter: IConstruct,
 ): { addRole(roleArn: string): void } | undefined {
   if (repositoryPlace.owned) {
     return RepositoryPolicy.of(repository);
   }
   const inStackAccount = compareAccounts(repositoryPlace.account, Stack.of(repository).account) === AccountRelation.SAME;
-  if (existing === ExistingRepositoryPolicy.MERGE && inStackAccount) {
+  if (mergeExisting && inStackAccount) {
     return ExistingRepositoryStatement.of(repository);
   }
   const howToMerge = inStackAccount
     ? 'Set existingRepositoryPolicy: ExistingRepositoryPolicy.MERGE to let a custom resource of stack ' +
       `${Stack.of(repository).stackName} add the statement and keep the others, or add it`
-    : existing === ExistingRepositoryPolicy.MERGE
+    : mergeExisting
       ? 'ExistingRepositoryPolicy.MERGE only changes repositories of the importing stack\'s own account, and this one ' +
         `is in account ${displayArn(repositoryPlace.account)}: import it in a stack of that account, or add the statement`
       : 'Import the repository in a stack of its own account and set existingRepositoryPolicy: ' +
@@ -133,7 +132,7 @@ function assertSamePartition(role: iam.IRole, rolePlace: Placement, repository: 
 
 function warnNotApplied(reporter: IConstruct, role: iam.IRole, repository: ecr.IRepository, why: string): void {
   Annotations.of(reporter).addWarningV2(
-    AnyscaleEcrAccessWarnings.REPOSITORY_POLICY_NOT_APPLIED,
+    WARNING_IDS.repositoryPolicyNotApplied,
     `Role ${displayArn(role.roleArn)} (account ${displayArn(rolePlacement(role).account)}) needs a statement in the policy of ` +
     `repository ${repository.repositoryName} (account ${displayArn(repositoryPlacement(repository).account)}), but ${why}`,
   );

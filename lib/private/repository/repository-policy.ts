@@ -2,8 +2,9 @@ import { Aspects, IAspect, Lazy, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
-import { ECR_PULL_ACTIONS } from './pull-actions';
-import { measureResolved, QUOTAS, quotaError } from './quotas';
+import { sortByRendering } from '../placement/rendered-arns';
+import { measureResolved, QUOTAS, quotaError } from '../quotas/quotas';
+import { ECR_PULL_ACTIONS } from '../shared/pull-actions';
 
 /** The `Sid` of the one statement this library keeps in each repository policy for node roles. */
 export const PULL_STATEMENT_SID = 'AnyscaleEcrPull';
@@ -148,31 +149,3 @@ function parseOrUndefined(text: string): unknown {
 }
 
 const policies = new WeakMap<ecr.IRepository, RepositoryPolicy>();
-
-/**
- * ARNs sorted as CloudFormation will render them, each rendering once: token strings carry run-dependent numbers,
- * so sorting them as they are would reorder principals between runs, and one role reached two ways (an owned role
- * with a fixed name and the same role imported by name) gives two tokens that render alike.
- */
-export function sortByRendering(stack: Stack, arns: string[]): string[] {
-  const byKey = new Map(arns.map(arn => [renderedKey(stack, arn), arn]));
-  return [...byKey.keys()].sort().map(key => byKey.get(key)!);
-}
-
-/** The same role ARNs are sorted in many repositories of a stack: each is resolved once per stack. */
-const renderedKeys = new WeakMap<Stack, Map<string, string>>();
-
-/** An ARN as CloudFormation will render it (JSON of the resolved value), resolved once per stack. */
-export function renderedKey(stack: Stack, arn: string): string {
-  let keys = renderedKeys.get(stack);
-  if (!keys) {
-    keys = new Map();
-    renderedKeys.set(stack, keys);
-  }
-  let key = keys.get(arn);
-  if (key === undefined) {
-    key = JSON.stringify(stack.resolve(arn));
-    keys.set(arn, key);
-  }
-  return key;
-}

@@ -1,7 +1,7 @@
 // eslint-disable-next-line import/no-extraneous-dependencies
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { AllowList, REPOSITORY_NAME_PATTERN } from './contract';
 import { ownedSid, readPlaceId, StatementPlace } from './ownership';
+import { AllowList, REPOSITORY_NAME_PATTERN } from '../../shared/contract';
 
 /** What one event asks for, once checked against what the stack declared. */
 export type Request =

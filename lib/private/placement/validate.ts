@@ -1,9 +1,13 @@
 import { Token } from 'aws-cdk-lib';
 import { parseArn } from './accounts';
 
-/** Characters IAM allows in a role name. */
-export const ROLE_NAME_PATTERN = /^[\w+=,.@-]+$/;
+/** Characters IAM allows in a role name but '-' (letters, digits and '+=,.@_'), as a regular expression class body; '-' goes last. */
+const ROLE_NAME_CHARACTERS = '\\w+=,.@';
 const MAX_ROLE_NAME_LENGTH = 64;
+/** Characters IAM allows in a role name. */
+export const ROLE_NAME_PATTERN = new RegExp(`^[${ROLE_NAME_CHARACTERS}-]+$`);
+/** A role name with the `*` and `?` wildcards of `ArnLike`, as long as a role name. */
+export const ROLE_NAME_WILDCARD_PATTERN = new RegExp(`^[${ROLE_NAME_CHARACTERS}*?-]{1,${MAX_ROLE_NAME_LENGTH}}$`);
 
 /** Throws unless the name is a valid IAM role name. Tokens are not checked. */
 export function assertRoleName(roleName: string, prop: string): void {

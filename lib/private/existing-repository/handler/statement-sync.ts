@@ -1,7 +1,7 @@
-import { MAX_POLICY_CHARACTERS } from './contract';
 import { notOurs, principalsOf, pullStatementText, sameSet, StatementPlace } from './ownership';
 import { isBlank, parsePolicyText, removeStatementText, repeatsKeys, statementsWithSid, upsertStatementText } from './policy-text';
 import { isTransient, ReadResult, RepositoryPolicyStore } from './repository-policy-store';
+import { MAX_POLICY_CHARACTERS } from '../../shared/contract';
 
 /** Time, replaced in tests by a simulated clock. */
 export interface Clock {

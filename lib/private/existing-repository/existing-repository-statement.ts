@@ -3,14 +3,14 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ALLOW_LIST_VARIABLE, AllowList, HANDLER_ACTIONS, HANDLER_SID_PREFIX, REPOSITORY_NAME_PATTERN, STATEMENT_RESOURCE_TYPE } from './contract';
-import { MergePolicyFunction } from './merge-policy-function';
-import { displayArn } from '../display';
-import { fingerprint } from '../fingerprint';
-import { NagAcknowledgements } from '../nag-acknowledgements';
-import { ECR_PULL_ACTIONS } from '../pull-actions';
-import { measure, QUOTAS, quotaError } from '../quotas';
-import { renderedKey, sortByRendering } from '../repository-policy';
+import { ALLOW_LIST_VARIABLE, AllowList, HANDLER_ACTIONS, HANDLER_SID_PREFIX, REPOSITORY_NAME_PATTERN, STATEMENT_RESOURCE_TYPE } from '../shared/contract';
+import { MergePolicyFunction } from './handler/merge-policy-function';
+import { displayArn } from '../placement/display';
+import { fingerprint } from '../placement/fingerprint';
+import { renderedKey, sortByRendering } from '../placement/rendered-arns';
+import { measure, QUOTAS, quotaError } from '../quotas/quotas';
+import { NagAcknowledgements } from '../reporting/nag-acknowledgements';
+import { ECR_PULL_ACTIONS } from '../shared/pull-actions';
 
 const HANDLER_ID = 'AnyscaleEcrExistingRepositoryHandler';
 

@@ -2,11 +2,11 @@ import { ECRClient } from '@aws-sdk/client-ecr';
 // eslint-disable-next-line import/no-extraneous-dependencies
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { CfnResponse, checkResponseUrl, sendResponse } from './cfn-response';
-import { ALLOW_LIST_VARIABLE, AllowList } from './contract';
 import { nothingWrittenId, placeId } from './ownership';
 import { RepositoryPolicyStore } from './repository-policy-store';
 import { functionIdentity, readAllowList, readRequest, Request } from './request';
 import { DEFAULT_TIMING, ECR_TIMEOUTS, StatementSync, SyncTiming } from './statement-sync';
+import { ALLOW_LIST_VARIABLE, AllowList } from '../../shared/contract';
 
 /** What the handler needs from outside, replaced in tests. */
 export interface HandlerDependencies {

@@ -1,11 +1,11 @@
 import { Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { isOwned } from './accounts';
-import { fingerprint } from './fingerprint';
-import { NagAcknowledgements } from './nag-acknowledgements';
-import { ECR_PULL_ACTIONS } from './pull-actions';
-import { measure, QUOTAS, quotaError } from './quotas';
+import { isOwned } from '../placement/accounts';
+import { fingerprint } from '../placement/fingerprint';
+import { measure, QUOTAS, quotaError } from '../quotas/quotas';
+import { NagAcknowledgements } from '../reporting/nag-acknowledgements';
+import { ECR_PULL_ACTIONS } from '../shared/pull-actions';
 
 const REGISTRY_ACTION = 'ecr:GetAuthorizationToken';
 const REPOSITORY_ACTIONS = ECR_PULL_ACTIONS.filter(action => action !== REGISTRY_ACTION);

@@ -1,7 +1,7 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
-import { MAX_POLICY_CHARACTERS } from './existing-repository/contract';
-import { renderIntrinsic } from './rendering';
+import { renderIntrinsic } from '../placement/rendering';
+import { MAX_POLICY_CHARACTERS } from '../shared/contract';
 
 /** AWS limits that the policies this library writes must stay within. */
 export const QUOTAS = {
