@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ExistingRepositoryPolicy } from './existing-repository-policy';
 import { IdentityPolicy } from './identity-policy';
+import { grantOf } from './private/grants/grant-parts';
 import { grantIdentity, IdentityGrant } from './private/identity/identity-grant';
 import { assertRoleArn } from './private/placement/validate';
 import { grantRepository } from './private/repository/repository-grant';
@@ -22,9 +23,11 @@ export interface AnyscaleEcrAccessProps {
 
   /**
    * The ECR repositories the nodes pull images from, in the role's account or in other accounts.
-   * More can be added with `addRepository`.
+   * More can be added with `addRepository`; by synthesis there must be at least one.
+   *
+   * @default - none yet: add them with `addRepository`
    */
-  readonly repositories: ecr.IRepository[];
+  readonly repositories?: ecr.IRepository[];
 
   /**
    * The ECR permissions the node role gets on its own side.
@@ -80,39 +83,50 @@ export class AnyscaleEcrAccess extends Construct {
   /** The node role this construct grants. */
   public readonly role: iam.IRole;
 
-  private readonly repositories = new Set<ecr.IRepository>();
+  /** The grant of each repository, in the order they were added. */
+  private readonly grants = new Map<ecr.IRepository, iam.Grant>();
   private readonly identity: IdentityGrant;
   private readonly existingRepositoryPolicy: ExistingRepositoryPolicy;
 
   constructor(scope: Construct, id: string, props: AnyscaleEcrAccessProps) {
     super(scope, id);
     assertRoleArn(props.role.roleArn, 'AnyscaleEcrAccess: props.role');
-    if (props.repositories.length === 0) {
-      throw new Error(
-        `AnyscaleEcrAccess ${this.node.path}: props.repositories is empty ([]). Pass the repositories the nodes ` +
-        "pull from, for example [ecr.Repository.fromRepositoryName(this, 'Images', 'my-images')].",
-      );
-    }
     this.role = props.role;
     this.existingRepositoryPolicy = props.existingRepositoryPolicy ?? ExistingRepositoryPolicy.REPORT;
     this.identity = grantIdentity(this.role, (props.identityPolicy ?? IdentityPolicy.READ_ONLY)._choice, this);
-    props.repositories.forEach(repository => this.addRepository(repository));
+    (props.repositories ?? []).forEach(repository => this.addRepository(repository));
+    this.node.addValidation({ validate: () => this.validateRepositories() });
   }
 
   /**
-   * Grants the node role pull access to one more repository. Adding a repository twice adds nothing.
+   * Grants the node role pull access to one more repository.
+   *
+   * Returns the grant: `grant.applyBefore(resource)` makes a resource of yours deploy after the role's ECR
+   * permissions and the repository's statement; `grant.success` is false when neither side could be applied by this
+   * app (each such side is a warning that says where to apply it). Adding a repository twice adds nothing and returns
+   * the same grant.
    */
-  public addRepository(repository: ecr.IRepository): void {
-    if (this.repositories.has(repository)) {
-      return;
+  public addRepository(repository: ecr.IRepository): iam.Grant {
+    let grant = this.grants.get(repository);
+    if (!grant) {
+      const identity = this.identity.addRepository(repository);
+      const resource = grantRepository(this.role, repository, this, this.existingRepositoryPolicy === ExistingRepositoryPolicy.MERGE);
+      grant = grantOf(this.role, repository, identity, resource);
+      this.grants.set(repository, grant);
     }
-    this.repositories.add(repository);
-    this.identity.addRepository(repository);
-    grantRepository(this.role, repository, this, this.existingRepositoryPolicy === ExistingRepositoryPolicy.MERGE);
+    return grant;
   }
 
   /** The repositories this construct grants, in the order they were added. */
   public get grantedRepositories(): ecr.IRepository[] {
-    return [...this.repositories];
+    return [...this.grants.keys()];
+  }
+
+  private validateRepositories(): string[] {
+    return this.grants.size > 0 ? [] : [
+      `AnyscaleEcrAccess ${this.node.path}: no repository to grant (props.repositories is empty or not given, and ` +
+      'addRepository was not called). Pass the repositories the nodes pull from, for example ' +
+      "repositories: [ecr.Repository.fromRepositoryName(this, 'Images', 'my-images')], or call addRepository.",
+    ];
   }
 }

@@ -4,3 +4,4 @@ export * from './node-role';
 export * from './warnings';
 export * from './organization-access';
 export * from './existing-repository-policy';
+export * from './organization-grantee';

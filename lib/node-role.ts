@@ -4,9 +4,10 @@ import { Construct } from 'constructs';
 import { assertRoleArn, assertRoleName, ROLE_NAME_PATTERN } from './private/placement/validate';
 
 /**
- * Where to find an existing Anyscale node role.
+ * Where to find an existing Anyscale node role, and how CDK imports it (`iam.FromRoleArnOptions`: with
+ * `mutable: false` this library attaches nothing to the role and warns that its ECR permissions are yours to give).
  */
-export interface AnyscaleNodeRoleOptions {
+export interface AnyscaleNodeRoleOptions extends iam.FromRoleArnOptions {
   /**
    * The AWS account that holds the role.
    *
@@ -81,16 +82,22 @@ export class AnyscaleNodeRole {
       resource: 'role',
       resourceName: roleName,
     });
-    return iam.Role.fromRoleArn(scope, id, roleArn);
+    return iam.Role.fromRoleArn(scope, id, roleArn, importOptions(options));
   }
 
   /**
    * A role you bring, by ARN. The ARN must be an IAM role's, not a user's or an assumed-role session's.
    */
-  public static fromRoleArn(scope: Construct, id: string, roleArn: string): iam.IRole {
+  public static fromRoleArn(scope: Construct, id: string, roleArn: string, options: iam.FromRoleArnOptions = {}): iam.IRole {
     assertRoleArn(roleArn, 'AnyscaleNodeRole: roleArn');
-    return iam.Role.fromRoleArn(scope, id, roleArn);
+    return iam.Role.fromRoleArn(scope, id, roleArn, options);
   }
 
   private constructor() {}
+}
+
+/** The options `iam.Role.fromRoleArn` takes: `account` is this library's own. */
+function importOptions(options: AnyscaleNodeRoleOptions): iam.FromRoleArnOptions {
+  const { account: _account, ...fromRoleArn } = options;
+  return fromRoleArn;
 }

@@ -2,39 +2,31 @@ import { Annotations, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { isOwned } from './private/placement/accounts';
+import { OrganizationGrantee } from './organization-grantee';
 import { displayJson } from './private/placement/display';
 import { fingerprint } from './private/placement/fingerprint';
 import { ROLE_NAME_WILDCARD_PATTERN } from './private/placement/validate';
+import { WARNING_IDS } from './private/reporting/warning-ids';
 import { RepositoryPolicy } from './private/repository/repository-policy';
 import { ECR_PULL_ACTIONS } from './private/shared/pull-actions';
-import { AnyscaleEcrAccessWarnings } from './warnings';
 
 /**
- * Properties of `AnyscaleEcrOrganizationAccess`. Give exactly one of `organizationId` and `accounts`.
+ * Properties of `AnyscaleEcrOrganizationAccess`.
  */
 export interface AnyscaleEcrOrganizationAccessProps {
   /**
-   * The repositories the node roles pull from. They must be defined in this app (the statement goes into
-   * their `RepositoryPolicyText`).
+   * Whose node roles may pull: `OrganizationGrantee.organization('o-...')` for every account of an AWS Organization,
+   * or `OrganizationGrantee.accounts([...])` for a list of accounts.
    */
-  readonly repositories: ecr.IRepository[];
+  readonly grantee: OrganizationGrantee;
 
   /**
-   * Grant the node roles of every account of this AWS Organization (`o-` followed by 10 to 32 lowercase
-   * letters or digits). The statement's principal is `*`, limited by `aws:PrincipalOrgID`.
+   * The repositories the node roles pull from. They must be defined in this app (the statement goes into their
+   * `RepositoryPolicyText`). More can be added with `addRepository`; by synthesis there must be at least one.
    *
-   * @default - no organization: give `accounts`
+   * @default - none yet: add them with `addRepository`
    */
-  readonly organizationId?: string;
-
-  /**
-   * Grant the node roles of these accounts. The statement's principals are the accounts' roots, limited by
-   * the role-name patterns.
-   *
-   * @default - no accounts: give `organizationId`
-   */
-  readonly accounts?: string[];
+  readonly repositories?: ecr.IRepository[];
 
   /**
    * Names of the roles that may pull, as patterns with `*` and `?` wildcards, matched against
@@ -57,8 +49,6 @@ export interface AnyscaleEcrOrganizationAccessProps {
   readonly acknowledgeNagOpenAccessFinding?: boolean;
 }
 
-const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
-const ACCOUNT_ID = /^\d{12}$/;
 
 /**
  * Lets every Anyscale node role of an AWS Organization, or of a list of accounts, pull from repositories,
@@ -71,66 +61,89 @@ const ACCOUNT_ID = /^\d{12}$/;
  * @example
  * declare const stack: Stack;
  * new AnyscaleEcrOrganizationAccess(stack, 'AllClouds', {
+ *   grantee: OrganizationGrantee.organization('o-a1b2c3d4e5'),
  *   repositories: [new ecr.Repository(stack, 'Images')],
- *   organizationId: 'o-a1b2c3d4e5',
  * });
  */
 export class AnyscaleEcrOrganizationAccess extends Construct {
   /** The role-name pattern granted when none is given: node roles made by `anyscale cloud setup`. */
   public static readonly DEFAULT_ROLE_NAME_PATTERN = '*-cluster_node_role';
 
+  private readonly grantee: OrganizationGrantee;
+  private readonly patterns: string[];
+  private readonly acknowledgeNagOpenAccessFinding: boolean;
+  private readonly grants = new Map<ecr.IRepository, iam.Grant>();
+
   constructor(scope: Construct, id: string, props: AnyscaleEcrOrganizationAccessProps) {
     super(scope, id);
     const prefix = `AnyscaleEcrOrganizationAccess ${this.node.path}`;
-    if (props.repositories.length === 0) {
-      throw new Error(`${prefix}: props.repositories is empty ([]). Pass the repositories the node roles pull from.`);
-    }
-    if ((props.organizationId === undefined) === (props.accounts === undefined)) {
-      throw new Error(
-        `${prefix}: give exactly one of props.organizationId (got ${props.organizationId ?? 'none'}) and props.accounts ` +
-        `(got ${props.accounts ? JSON.stringify(props.accounts) : 'none'}). Use two constructs to grant both.`,
-      );
-    }
     const patterns = props.roleNamePatterns ?? [AnyscaleEcrOrganizationAccess.DEFAULT_ROLE_NAME_PATTERN];
     assertAll(patterns, ROLE_NAME_WILDCARD_PATTERN, `${prefix}: props.roleNamePatterns`,
       'a role name of 1 to 64 characters from letters, digits, \'+=,.@_-\' and the wildcards * and ?');
     if (patterns.length === 0) {
       throw new Error(`${prefix}: props.roleNamePatterns is empty ([]). Omit it to grant '*-cluster_node_role'.`);
     }
-    if (props.organizationId !== undefined) {
-      assertAll([props.organizationId], ORGANIZATION_ID, `${prefix}: props.organizationId`,
-        "an organization id: 'o-' followed by 10 to 32 lowercase letters or digits (AWS Organizations console > Settings)");
-    }
-    if (props.accounts !== undefined) {
-      if (props.accounts.length === 0) {
-        throw new Error(`${prefix}: props.accounts is empty ([]). Pass the 12-digit ids of the node accounts.`);
-      }
-      assertAll(props.accounts, ACCOUNT_ID, `${prefix}: props.accounts`, 'a 12-digit AWS account id');
-    }
+    this.grantee = props.grantee;
+    this.patterns = patterns;
+    this.acknowledgeNagOpenAccessFinding = props.acknowledgeNagOpenAccessFinding ?? false;
+    (props.repositories ?? []).forEach(repository => this.addRepository(repository));
+    this.node.addValidation({
+      validate: () => this.grants.size > 0 ? [] : [
+        `${prefix}: no repository to grant (props.repositories is empty or not given, and addRepository was not called). ` +
+        'Pass the repositories the node roles pull from, or call addRepository.',
+      ],
+    });
+  }
 
-    for (const repository of props.repositories) {
-      const statement = organizationStatement(repository, props.organizationId, props.accounts, patterns);
-      if (!isOwned(repository)) {
-        Annotations.of(this).addWarningV2(AnyscaleEcrAccessWarnings.REPOSITORY_POLICY_NOT_APPLIED,
-          `Repository ${repository.repositoryName} is imported, and CDK cannot change the resource policy of a ` +
-          'repository it does not define. Define it in a stack of its account and pass it here, or add this statement to ' +
-          `its permissions: ${displayJson(Stack.of(repository), statement.toStatementJson())}`);
-        continue;
-      }
-      RepositoryPolicy.of(repository).addStatement(statement);
-      if (props.organizationId !== undefined && props.acknowledgeNagOpenAccessFinding) {
-        Validations.of(repository).acknowledge({
-          id: 'AwsSolutions-ECR1',
-          reason: 'The principal * is limited to one AWS Organization (aws:PrincipalOrgID) and to node role names ' +
-            '(aws:PrincipalArn): granted by AnyscaleEcrOrganizationAccess (acknowledgeNagOpenAccessFinding: true).',
-        });
-      }
+  /**
+   * Lets the granted node roles pull from one more repository, which must be defined in this app. Returns the grant
+   * (`grant.applyBefore(resource)` orders a resource of yours after the repository); for an imported repository it
+   * is a dropped grant (`success` false) and a warning holds the statement to add by hand. Adding a repository twice
+   * adds nothing and returns the same grant.
+   */
+  public addRepository(repository: ecr.IRepository): iam.Grant {
+    let grant = this.grants.get(repository);
+    if (!grant) {
+      grant = this.grant(repository);
+      this.grants.set(repository, grant);
     }
+    return grant;
+  }
+
+  private grant(repository: ecr.IRepository): iam.Grant {
+    const { organizationId, accountIds } = this.grantee;
+    const statement = organizationStatement(repository, organizationId, accountIds, this.patterns);
+    const principal: iam.IPrincipal = organizationId !== undefined
+      ? new iam.OrganizationPrincipal(organizationId)
+      : new iam.CompositePrincipal(...accountIds!.map(account => new iam.AccountPrincipal(account)));
+    const written = RepositoryPolicy.addStatement(repository, statement);
+    if (!written) {
+      Annotations.of(this).addWarningV2(WARNING_IDS.repositoryPolicyNotApplied,
+        `Repository ${repository.repositoryName} is imported, and CDK cannot change the resource policy of a ` +
+        'repository it does not define. Define it in a stack of its account and pass it here, or add this statement to ' +
+        `its permissions: ${displayJson(Stack.of(repository), statement.toStatementJson())}`);
+      return iam.Grant.drop(principal, `pull from ${repository.repositoryArn}`);
+    }
+    if (organizationId !== undefined && this.acknowledgeNagOpenAccessFinding) {
+      Validations.of(repository).acknowledge({
+        id: 'AwsSolutions-ECR1',
+        reason: 'The principal * is limited to one AWS Organization (aws:PrincipalOrgID) and to node role names ' +
+          '(aws:PrincipalArn): granted by AnyscaleEcrOrganizationAccess (acknowledgeNagOpenAccessFinding: true).',
+      });
+    }
+    return iam.Grant.addStatementToResourcePolicy({
+      grantee: principal,
+      actions: written.actions,
+      resourceArns: [repository.repositoryArn],
+      statement: written,
+      // Written above: the grant records it, with the repository as what carries it.
+      resource: { env: repository.env, addToResourcePolicy: () => ({ statementAdded: true, policyDependable: repository }) },
+    });
   }
 }
 
 function organizationStatement(repository: ecr.IRepository, organizationId: string | undefined,
-  accounts: string[] | undefined, patterns: string[]): iam.PolicyStatement {
+  accounts: readonly string[] | undefined, patterns: string[]): iam.PolicyStatement {
   const partition = Stack.of(repository).partition;
   const roleArns = patterns.map(pattern => `arn:${partition}:iam::*:role/${pattern}`);
   const grant = organizationId ?? accounts!.join(',');

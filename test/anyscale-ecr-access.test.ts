@@ -1,8 +1,9 @@
-import { App, CfnParameter, Stack } from 'aws-cdk-lib';
+import { App, CfnElement, CfnParameter, CfnResource, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { AnyscaleEcrAccess, AnyscaleNodeRole } from '../lib';
+import { IConstruct } from 'constructs';
+import { AnyscaleEcrAccess, AnyscaleNodeRole, IdentityPolicy } from '../lib';
 import { NODE_ACCOUNT, REGISTRY_ACCOUNT, repositoryStatements, stackIn } from './support/stacks';
 
 let stack: Stack;
@@ -19,10 +20,23 @@ test('PULL_ACTIONS are the twelve actions of Anyscale\'s guide', () => {
 });
 
 describe('props.repositories', () => {
-  test('empty: throws, naming the prop and saying what to pass', () => {
+  test.each([[[]], [undefined]])('%j, and no addRepository by synthesis: an error naming the prop and saying what to pass', repositories => {
+    // GIVEN
     const role = AnyscaleNodeRole.fromCloudId(stack, 'NodeRole', 'cld_abc123', { account: NODE_ACCOUNT });
-    expect(() => new AnyscaleEcrAccess(stack, 'Access', { role, repositories: [] }))
-      .toThrow(/AnyscaleEcrAccess Registry\/Access: props\.repositories is empty \(\[\]\)\. Pass the repositories the nodes pull from/);
+    // WHEN
+    new AnyscaleEcrAccess(stack, 'Access', { role, repositories });
+    // THEN
+    expect(() => Template.fromStack(stack)).toThrow(/AnyscaleEcrAccess Registry\/Access: no repository to grant \(props\.repositories is empty or not given, and addRepository was not called\)\. Pass the repositories the nodes pull from/);
+  });
+
+  test('optional: repositories added with addRepository alone are granted', () => {
+    // GIVEN
+    const role = AnyscaleNodeRole.fromCloudId(stack, 'NodeRole', 'cld_abc123', { account: NODE_ACCOUNT });
+    const access = new AnyscaleEcrAccess(stack, 'Access', { role });
+    // WHEN
+    access.addRepository(new ecr.Repository(stack, 'Images'));
+    // THEN
+    expect(repositoryStatements(Template.fromStack(stack))).toEqual([expect.objectContaining({ Sid: 'AnyscaleEcrPull' })]);
   });
 
   test('addRepository grants one more repository, once', () => {
@@ -32,11 +46,69 @@ describe('props.repositories', () => {
     const second = new ecr.Repository(stack, 'Second');
     const access = new AnyscaleEcrAccess(stack, 'Access', { role, repositories: [first] });
     // WHEN
-    access.addRepository(second);
-    access.addRepository(second);
+    const grant = access.addRepository(second);
+    const again = access.addRepository(second);
     // THEN
+    expect(again).toBe(grant);
     expect(access.grantedRepositories).toEqual([first, second]);
     expect(repositoryStatements(Template.fromStack(stack))).toHaveLength(2);
+  });
+});
+
+describe('addRepository returns an iam.Grant', () => {
+  function dependsOn(consumer: CfnResource): string[] {
+    return Template.fromStack(Stack.of(consumer)).toJSON().Resources[Stack.of(consumer).getLogicalId(consumer)].DependsOn ?? [];
+  }
+  const logicalId = (construct: IConstruct) => Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
+
+  test('an owned role and a repository of another account: applyBefore orders a resource after the role and the repository', () => {
+    // GIVEN
+    const node = stackIn(stack.node.root as App, 'Node', NODE_ACCOUNT);
+    const role = new iam.Role(node, 'NodeRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'), roleName: 'nodes' });
+    const repository = new ecr.Repository(stack, 'Images');
+    const consumer = new CfnResource(stack, 'Consumer', { type: 'Custom::Consumer' });
+    // WHEN
+    const grant = new AnyscaleEcrAccess(node, 'Access', { role }).addRepository(repository);
+    grant.applyBefore(consumer);
+    // THEN: the identity side is the managed policy's statement on the role; the resource side the pull statement
+    expect(grant.success).toBe(true);
+    expect(grant.principalStatements.map(s => s.toStatementJson())).toEqual([{ Action: AnyscaleEcrAccess.PULL_ACTIONS, Effect: 'Allow', Resource: '*' }]);
+    expect(grant.resourceStatements.map(s => s.sid)).toEqual(['AnyscaleEcrPull']);
+    expect(dependsOn(consumer)).toEqual([logicalId(repository)]);
+    expect(stack.dependencies).toContain(node);
+  });
+
+  test('an imported role of the stack\'s account: the inline policy carries the identity side', () => {
+    // GIVEN
+    const role = AnyscaleNodeRole.fromCloudId(stack, 'NodeRole', 'cld_abc123');
+    const consumer = new CfnResource(stack, 'Consumer', { type: 'Custom::Consumer' });
+    // WHEN
+    new AnyscaleEcrAccess(stack, 'Access', { role }).addRepository(new ecr.Repository(stack, 'Images')).applyBefore(consumer);
+    // THEN
+    const policies = Object.keys(Template.fromStack(stack).findResources('AWS::IAM::Policy'));
+    expect(policies).toHaveLength(1);
+    expect(dependsOn(consumer)).toEqual(policies);
+  });
+
+  test('REPOSITORY_SCOPED: the managed policy that names the repository carries the identity side', () => {
+    // GIVEN
+    const role = AnyscaleNodeRole.fromCloudId(stack, 'NodeRole', 'cld_abc123');
+    const repository = new ecr.Repository(stack, 'Images');
+    // WHEN
+    const grant = new AnyscaleEcrAccess(stack, 'Access', { role, identityPolicy: IdentityPolicy.REPOSITORY_SCOPED }).addRepository(repository);
+    // THEN
+    expect(stack.resolve(grant.principalStatements[0].resources)).toEqual([stack.resolve(repository.repositoryArn)]);
+  });
+
+  test('nothing this app can apply (a role and a repository, both imported, of other accounts): a dropped grant', () => {
+    // GIVEN
+    const role = AnyscaleNodeRole.fromCloudId(stack, 'NodeRole', 'cld_abc123', { account: NODE_ACCOUNT });
+    const repository = ecr.Repository.fromRepositoryArn(stack, 'Old', 'arn:aws:ecr:us-east-1:333333333333:repository/old');
+    // WHEN
+    const grant = new AnyscaleEcrAccess(stack, 'Access', { role }).addRepository(repository);
+    // THEN
+    expect(grant.success).toBe(false);
+    expect(() => grant.assertSuccess()).toThrow(/could not be added on either identity or resource policy/);
   });
 });
 

@@ -6,7 +6,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { AnyscaleEcrAccess, AnyscaleEcrOrganizationAccess, AnyscaleNodeRole, ExistingRepositoryPolicy, IdentityPolicy } from '../lib';
+import { AnyscaleEcrAccess, AnyscaleEcrOrganizationAccess, AnyscaleNodeRole, ExistingRepositoryPolicy, IdentityPolicy, OrganizationGrantee } from '../lib';
 import { synthesizeExample } from '../scripts/example-apps';
 
 // cdk-nag 3 runs as a validation plugin at synth: findings that are not acknowledged fail synthesis.
@@ -89,7 +89,7 @@ describe('the library acknowledges only the findings it brings', () => {
     const openPush = new iam.PolicyStatement({ principals: [new iam.AnyPrincipal()], actions: ['ecr:PutImage'] });
     const grant = (acknowledge?: boolean) => (stack: Stack) => {
       const images = repository(stack);
-      new AnyscaleEcrOrganizationAccess(stack, 'AllClouds', { repositories: [images], organizationId: 'o-a1b2c3d4e5', acknowledgeNagOpenAccessFinding: acknowledge });
+      new AnyscaleEcrOrganizationAccess(stack, 'AllClouds', { repositories: [images], grantee: OrganizationGrantee.organization('o-a1b2c3d4e5'), acknowledgeNagOpenAccessFinding: acknowledge });
       return images;
     };
 

@@ -33,7 +33,7 @@ test('the public API is the top of lib/, and every internal module is under lib/
   // THEN
   expect(ALL.filter(module => !isPrivate(module)).sort()).toEqual([
     'anyscale-ecr-access.ts', 'existing-repository-policy.ts', 'identity-policy.ts', 'index.ts', 'node-role.ts',
-    'organization-access.ts', 'warnings.ts',
+    'organization-access.ts', 'organization-grantee.ts', 'warnings.ts',
   ]);
 });
 

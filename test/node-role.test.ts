@@ -1,5 +1,8 @@
 import { App, Aws, CfnParameter, Stack } from 'aws-cdk-lib';
-import { AnyscaleNodeRole } from '../lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { AnyscaleEcrAccess, AnyscaleEcrAccessWarnings, AnyscaleNodeRole } from '../lib';
 import { NODE_ACCOUNT, REGISTRY_ACCOUNT, stackIn } from './support/stacks';
 
 let stack: Stack;
@@ -129,5 +132,35 @@ describe('bad input', () => {
   ])('fromRoleArn accepts an ARN with %s: only deploy time can check them', (_name, makeArn) => {
     const roleArn = makeArn();
     expect(AnyscaleNodeRole.fromRoleArn(stack, 'NodeRole', roleArn).roleArn).toBe(roleArn);
+  });
+});
+
+describe('AnyscaleNodeRoleOptions extends iam.FromRoleArnOptions', () => {
+  test.each([
+    ['fromRoleName with mutable: false', (s: Stack) => AnyscaleNodeRole.fromRoleName(s, 'NodeRole', 'nodes', { mutable: false })],
+    ['fromCloudId with mutable: false', (s: Stack) => AnyscaleNodeRole.fromCloudId(s, 'NodeRole', 'cld_abc123', { mutable: false })],
+    ['fromRoleArn with mutable: false', (s: Stack) => AnyscaleNodeRole.fromRoleArn(s, 'NodeRole', `arn:aws:iam::${NODE_ACCOUNT}:role/nodes`, { mutable: false })],
+    ['an owned role without policy updates', (s: Stack) => new iam.Role(s, 'NodeRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') }).withoutPolicyUpdates()],
+  ])('%s: nothing is attached to the role, and a warning says its ECR permissions are yours to give', (_name, importRole) => {
+    // GIVEN
+    const nodeStack = stackIn(new App(), 'Node', NODE_ACCOUNT);
+    // WHEN
+    new AnyscaleEcrAccess(nodeStack, 'Access', { role: importRole(nodeStack), repositories: [new ecr.Repository(nodeStack, 'Images')] });
+    // THEN
+    const template = Template.fromStack(nodeStack);
+    expect(Object.keys(template.findResources('AWS::IAM::Policy'))).toEqual([]);
+    expect(JSON.stringify(template.toJSON())).not.toContain('AmazonEC2ContainerRegistryReadOnly');
+    Annotations.fromStack(nodeStack).hasWarning('/Node/Access', Match.stringLikeRegexp(
+      `is immutable \\(imported with mutable: false, or role\\.withoutPolicyUpdates\\(\\)\\), so this app attaches nothing to it.*${AnyscaleEcrAccessWarnings.IDENTITY_NOT_APPLIED}`));
+  });
+
+  test('defaultPolicyName and the other options reach iam.Role.fromRoleArn', () => {
+    // GIVEN
+    const nodeStack = stackIn(new App(), 'Node', NODE_ACCOUNT);
+    // WHEN
+    const role = AnyscaleNodeRole.fromRoleName(nodeStack, 'NodeRole', 'nodes', { defaultPolicyName: 'EcrTeamPolicy' });
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['*'] }));
+    // THEN
+    Template.fromStack(nodeStack).hasResourceProperties('AWS::IAM::Policy', { PolicyName: Match.stringLikeRegexp('^NodeRoleEcrTeamPolicy') });
   });
 });

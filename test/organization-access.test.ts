@@ -1,9 +1,9 @@
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { App, Aws, CfnParameter, CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { AnyscaleEcrAccess, AnyscaleEcrAccessWarnings, AnyscaleEcrOrganizationAccess, AnyscaleNodeRole } from '../lib';
+import { AnyscaleEcrAccess, AnyscaleEcrAccessWarnings, AnyscaleEcrOrganizationAccess, AnyscaleNodeRole, OrganizationGrantee } from '../lib';
 import { acknowledgements } from './support/acknowledgements';
 import { awsPrincipals, REGISTRY_ACCOUNT, repositoryStatements, stackIn } from './support/stacks';
 
@@ -19,7 +19,7 @@ beforeEach(() => {
 
 test('an organization grant: principal * limited by aws:PrincipalOrgID and the node role name pattern', () => {
   // WHEN
-  new AnyscaleEcrOrganizationAccess(stack, 'AllClouds', { repositories: [repository], organizationId: ORG });
+  new AnyscaleEcrOrganizationAccess(stack, 'AllClouds', { repositories: [repository], grantee: OrganizationGrantee.organization(ORG) });
   // THEN
   const statements = repositoryStatements(Template.fromStack(stack));
   expect(statements).toEqual([{
@@ -38,7 +38,7 @@ test('an account list grant: the accounts\' roots as principals, limited by the 
   // WHEN
   new AnyscaleEcrOrganizationAccess(stack, 'Clouds', {
     repositories: [repository],
-    accounts: ['111111111111', '333333333333'],
+    grantee: OrganizationGrantee.accounts(['111111111111', '333333333333']),
     roleNamePatterns: ['*-cluster_node_role', 'ray-autoscaler-v1'],
   });
   // THEN
@@ -55,15 +55,15 @@ test('an account list grant: the accounts\' roots as principals, limited by the 
 
 test('the policy does not grow with the number of clouds, and one grant twice is written once', () => {
   // WHEN
-  new AnyscaleEcrOrganizationAccess(stack, 'A', { repositories: [repository], organizationId: ORG });
-  new AnyscaleEcrOrganizationAccess(stack, 'B', { repositories: [repository], organizationId: ORG });
+  new AnyscaleEcrOrganizationAccess(stack, 'A', { repositories: [repository], grantee: OrganizationGrantee.organization(ORG) });
+  new AnyscaleEcrOrganizationAccess(stack, 'B', { repositories: [repository], grantee: OrganizationGrantee.organization(ORG) });
   // THEN
   expect(repositoryStatements(Template.fromStack(stack))).toHaveLength(1);
 });
 
 test('sits beside the per-role statement of AnyscaleEcrAccess', () => {
   // WHEN
-  new AnyscaleEcrOrganizationAccess(stack, 'AllClouds', { repositories: [repository], organizationId: ORG });
+  new AnyscaleEcrOrganizationAccess(stack, 'AllClouds', { repositories: [repository], grantee: OrganizationGrantee.organization(ORG) });
   new AnyscaleEcrAccess(stack, 'OneCloud', {
     role: AnyscaleNodeRole.fromCloudId(stack, 'NodeRole', 'cld_abc123', { account: '111111111111' }),
     repositories: [repository],
@@ -75,13 +75,13 @@ test('sits beside the per-role statement of AnyscaleEcrAccess', () => {
 });
 
 test('acknowledges nothing on the user\'s repository by default', () => {
-  new AnyscaleEcrOrganizationAccess(stack, 'AllClouds', { repositories: [repository], organizationId: ORG });
+  new AnyscaleEcrOrganizationAccess(stack, 'AllClouds', { repositories: [repository], grantee: OrganizationGrantee.organization(ORG) });
   expect(acknowledgements(stack)).toEqual({});
 });
 
 test('acknowledges cdk-nag AwsSolutions-ECR1 (the * principal) on the repository, with the reason, when asked to', () => {
   // WHEN
-  new AnyscaleEcrOrganizationAccess(stack, 'AllClouds', { repositories: [repository], organizationId: ORG, acknowledgeNagOpenAccessFinding: true });
+  new AnyscaleEcrOrganizationAccess(stack, 'AllClouds', { repositories: [repository], grantee: OrganizationGrantee.organization(ORG), acknowledgeNagOpenAccessFinding: true });
   // THEN
   expect(acknowledgements(stack)).toEqual({
     'Registry/Images': {
@@ -93,16 +93,16 @@ test('acknowledges cdk-nag AwsSolutions-ECR1 (the * principal) on the repository
 
 test('an account list grant names account roots, not *, so it acknowledges nothing', () => {
   // WHEN
-  new AnyscaleEcrOrganizationAccess(stack, 'Accounts', { repositories: [repository], accounts: ['111111111111'] });
+  new AnyscaleEcrOrganizationAccess(stack, 'Accounts', { repositories: [repository], grantee: OrganizationGrantee.accounts(['111111111111']) });
   // THEN
   expect(acknowledgements(stack)).toEqual({});
 });
 
 test('different grants on one repository get separate statements', () => {
   // WHEN
-  new AnyscaleEcrOrganizationAccess(stack, 'OrgA', { repositories: [repository], organizationId: ORG });
-  new AnyscaleEcrOrganizationAccess(stack, 'OrgB', { repositories: [repository], organizationId: 'o-f6g7h8i9j0' });
-  new AnyscaleEcrOrganizationAccess(stack, 'OrgARay', { repositories: [repository], organizationId: ORG, roleNamePatterns: ['ray-autoscaler-v1'] });
+  new AnyscaleEcrOrganizationAccess(stack, 'OrgA', { repositories: [repository], grantee: OrganizationGrantee.organization(ORG) });
+  new AnyscaleEcrOrganizationAccess(stack, 'OrgB', { repositories: [repository], grantee: OrganizationGrantee.organization('o-f6g7h8i9j0') });
+  new AnyscaleEcrOrganizationAccess(stack, 'OrgARay', { repositories: [repository], grantee: OrganizationGrantee.organization(ORG), roleNamePatterns: ['ray-autoscaler-v1'] });
   // THEN
   const sids = repositoryStatements(Template.fromStack(stack)).map(statement => statement.Sid);
   expect(new Set(sids).size).toBe(3);
@@ -112,7 +112,7 @@ test('an imported repository: a warning with the statement to add', () => {
   // WHEN
   new AnyscaleEcrOrganizationAccess(stack, 'AllClouds', {
     repositories: [ecr.Repository.fromRepositoryName(stack, 'Old', 'old-images')],
-    organizationId: ORG,
+    grantee: OrganizationGrantee.organization(ORG),
   });
   // THEN
   Annotations.fromStack(stack).hasWarning('/Registry/AllClouds', Match.stringLikeRegexp(
@@ -129,21 +129,58 @@ test('an imported repository: a warning with the statement to add', () => {
 
 describe('bad input', () => {
   test.each([
-    ['no organization and no accounts', {}, /give exactly one of props\.organizationId \(got none\) and props\.accounts \(got none\)/],
-    ['both', { organizationId: ORG, accounts: ['111111111111'] }, /give exactly one of props\.organizationId \(got o-a1b2c3d4e5\)/],
-    ['a malformed organization id', { organizationId: 'o-ABC' }, /props\.organizationId has 'o-ABC', which is not an organization id: 'o-' followed by 10 to 32/],
-    ['a malformed account', { accounts: ['1234'] }, /props\.accounts has '1234', which is not a 12-digit AWS account id/],
-    ['no accounts', { accounts: [] }, /props\.accounts is empty/],
-    ['a role pattern with a slash', { organizationId: ORG, roleNamePatterns: ['team/*'] },
-      /props\.roleNamePatterns has 'team\/\*', which is not a role name of 1 to 64 characters from letters, digits, '\+=,\.@_-' and the wildcards \* and \?/],
-    ['no role patterns', { organizationId: ORG, roleNamePatterns: [] }, /props\.roleNamePatterns is empty/],
-  ])('%s: throws naming the prop and the value', (_name, props, message) => {
-    expect(() => new AnyscaleEcrOrganizationAccess(stack, 'Bad', { repositories: [repository], ...props })).toThrow(message);
+    ['a malformed organization id', () => OrganizationGrantee.organization('o-ABC'),
+      /OrganizationGrantee\.organization: 'o-ABC' is not an organization id: 'o-' followed by 10 to 32/],
+    ['a malformed account', () => OrganizationGrantee.accounts(['1234']), /OrganizationGrantee\.accounts: '1234' is not a 12-digit AWS account id/],
+    ['no accounts', () => OrganizationGrantee.accounts([]), /OrganizationGrantee\.accounts: the list is empty/],
+    ['a role pattern with a slash', () => new AnyscaleEcrOrganizationAccess(stack, 'Bad', {
+      grantee: OrganizationGrantee.organization(ORG), repositories: [repository], roleNamePatterns: ['team/*'],
+    }), /props\.roleNamePatterns has 'team\/\*', which is not a role name of 1 to 64 characters from letters, digits, '\+=,\.@_-' and the wildcards \* and \?/],
+    ['no role patterns', () => new AnyscaleEcrOrganizationAccess(stack, 'Bad', {
+      grantee: OrganizationGrantee.organization(ORG), repositories: [repository], roleNamePatterns: [],
+    }), /props\.roleNamePatterns is empty/],
+  ])('%s: throws naming the prop and the value', (_name, build, message) => {
+    expect(build).toThrow(message);
   });
 
-  test('no repositories: throws', () => {
-    expect(() => new AnyscaleEcrOrganizationAccess(stack, 'Bad', { repositories: [], organizationId: ORG }))
-      .toThrow(/AnyscaleEcrOrganizationAccess Registry\/Bad: props\.repositories is empty/);
+  test('deploy-time values are not checked', () => {
+    const organization = new CfnParameter(stack, 'Organization').valueAsString;
+    expect(OrganizationGrantee.organization(organization).organizationId).toBe(organization);
+    expect(OrganizationGrantee.accounts([Aws.ACCOUNT_ID]).accountIds).toEqual([Aws.ACCOUNT_ID]);
+  });
+
+  test.each([[[]], [undefined]])('no repositories (%j) by synthesis: an error that names the prop and the fix', repositories => {
+    // WHEN
+    new AnyscaleEcrOrganizationAccess(stack, 'Bad', { grantee: OrganizationGrantee.organization(ORG), repositories });
+    // THEN
+    expect(() => Template.fromStack(stack)).toThrow(
+      /AnyscaleEcrOrganizationAccess Registry\/Bad: no repository to grant \(props\.repositories is empty or not given, and addRepository was not called\)/);
+  });
+});
+
+describe('addRepository', () => {
+  test('adds the statement and returns the grant, whose applyBefore orders a resource after the repository', () => {
+    // GIVEN
+    const access = new AnyscaleEcrOrganizationAccess(stack, 'AllClouds', { grantee: OrganizationGrantee.organization(ORG) });
+    const consumer = new CfnResource(stack, 'Consumer', { type: 'Custom::Consumer' });
+    // WHEN
+    const grant = access.addRepository(repository);
+    grant.applyBefore(consumer);
+    // THEN
+    expect(grant.success).toBe(true);
+    expect(grant.resourceStatements.map(s => s.sid)).toEqual([expect.stringMatching(/^AnyscaleEcrPullOrg/)]);
+    expect(access.addRepository(repository)).toBe(grant);
+    const template = Template.fromStack(stack);
+    expect(repositoryStatements(template)).toHaveLength(1);
+    expect(template.toJSON().Resources.Consumer.DependsOn).toEqual([stack.getLogicalId(repository.node.defaultChild as ecr.CfnRepository)]);
+  });
+
+  test('an imported repository gives a dropped grant', () => {
+    // WHEN
+    const grant = new AnyscaleEcrOrganizationAccess(stack, 'AllClouds', { grantee: OrganizationGrantee.accounts(['111111111111']) })
+      .addRepository(ecr.Repository.fromRepositoryName(stack, 'Old', 'old-images'));
+    // THEN
+    expect(grant.success).toBe(false);
   });
 });
 
@@ -165,7 +202,7 @@ describe('cdk-nag AwsSolutionsChecks', () => {
     // WHEN
     const granted = nagErrors(s => new AnyscaleEcrOrganizationAccess(s, 'AllClouds', {
       repositories: [new ecr.Repository(s, 'Images', { imageScanOnPush: true })],
-      organizationId: ORG,
+      grantee: OrganizationGrantee.organization(ORG),
       acknowledgeNagOpenAccessFinding: true,
     }));
     const open = nagErrors(s => new ecr.Repository(s, 'Open', { imageScanOnPush: true }).addToResourcePolicy(

@@ -4,20 +4,27 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { IdentityChoice } from './identity-choice';
 import { ScopedPolicies } from './scoped-policies';
+import { GrantPart } from '../grants/grant-parts';
 import { AccountRelation, compareAccounts, isOwned, roleAccount } from '../placement/accounts';
 import { displayArn } from '../placement/display';
 import { fingerprint } from '../placement/fingerprint';
+import { assertNotSynthesized } from '../placement/synthesized';
 import { checkInlinePolicySize, checkManagedPolicyCount } from '../quotas/role-quotas';
 import { NagAcknowledgements } from '../reporting/nag-acknowledgements';
 import { WARNING_IDS } from '../reporting/warning-ids';
 import { READ_ONLY_MANAGED_POLICY_NAME } from '../shared/pull-actions';
 
-/** The identity side of one construct's grant: repositories it must also allow, where the policy is scoped. */
+/** The identity side of one construct's grant. */
 export interface IdentityGrant {
-  addRepository(repository: ecr.IRepository): void;
+  /** Allows one more repository (where the policy names repositories); where the permission is, if applied here. */
+  addRepository(repository: ecr.IRepository): GrantPart | undefined;
 }
 
-const NOTHING_MORE: IdentityGrant = { addRepository: () => undefined };
+const NOT_APPLIED: IdentityGrant = { addRepository: () => undefined };
+
+function allRepositories(part: GrantPart): IdentityGrant {
+  return { addRepository: () => part };
+}
 
 /** IAM: characters of an inline policy name. */
 const MAX_POLICY_NAME = 128;
@@ -38,6 +45,16 @@ const LONGEST_REGION_NAME = 16;
  */
 export function grantIdentity(role: iam.IRole, policy: IdentityChoice, reporter: IConstruct): IdentityGrant {
   const stack = Stack.of(role);
+  if (isImmutable(role) && (isOwned(role) || compareAccounts(roleAccount(role), stack.account) !== AccountRelation.DIFFERENT)) {
+    Annotations.of(reporter).addWarningV2(
+      WARNING_IDS.identityNotApplied,
+      `Role ${displayArn(role.roleArn)} is immutable (imported with mutable: false, or role.withoutPolicyUpdates()), so this ` +
+      `app attaches nothing to it. Give it ECR permissions yourself (the AWS managed policy ` +
+      `${policy.awsManagedPolicyName ?? READ_ONLY_MANAGED_POLICY_NAME}), or pass the role itself to let this construct ` +
+      'attach them. Then acknowledge this warning.',
+    );
+    return NOT_APPLIED;
+  }
   if (!isOwned(role)) {
     const account = roleAccount(role);
     switch (compareAccounts(account, stack.account)) {
@@ -50,7 +67,7 @@ export function grantIdentity(role: iam.IRole, policy: IdentityChoice, reporter:
           'AnyscaleEcrAccess with this role to a stack of that account, or attach the policy in the IAM console. ' +
           'Then acknowledge this warning.',
         );
-        return NOTHING_MORE;
+        return NOT_APPLIED;
       case AccountRelation.UNKNOWN:
         Annotations.of(reporter).addWarningV2(
           WARNING_IDS.roleAccountUnverified,
@@ -69,32 +86,50 @@ export function grantIdentity(role: iam.IRole, policy: IdentityChoice, reporter:
     }
   }
 
+  assertNotSynthesized(role, `ECR permissions to role ${role.node.path}`);
   if (policy.repositoryScoped) {
     checkManagedPolicyCount(role, reporter);
-    return ScopedPolicies.of(role);
+    const scoped = ScopedPolicies.of(role);
+    return { addRepository: repository => scoped.addRepository(repository) };
   }
   if (isOwned(role) && policy.awsManagedPolicyName) {
     // Role de-duplicates its managed policies by ARN when it renders them.
     role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName(policy.awsManagedPolicyName));
     NagAcknowledgements.awsManagedPolicy(role, policy.awsManagedPolicyName);
     checkManagedPolicyCount(role, reporter);
-  } else {
-    inlinePolicyFor(role, policy, stack);
+    // The statement the AWS managed policy amounts to; the role carries it.
+    return allRepositories({ statement: new iam.PolicyStatement({ actions: [...policy.actions], resources: ['*'] }), carrier: role });
   }
-  return NOTHING_MORE;
+  const inline = inlinePolicyFor(role, policy, stack);
+  return allRepositories({ statement: inline.statement, carrier: inline });
+}
+
+/**
+ * Whether the role ignores the policies attached to it: CDK's `ImmutableRole` wrapper (an aws-cdk-lib internal,
+ * 2.276, with the properties `role` and `addGrantsToResources`), returned by `fromRoleArn` with `mutable: false` or for
+ * a role of another account (which has its own warning), and by `Role.withoutPolicyUpdates()` (which CDK counts as a
+ * resource this app defines).
+ */
+function isImmutable(role: iam.IRole): boolean {
+  return 'addGrantsToResources' in role && 'role' in role;
+}
+
+/** The inline policy of one imported role and choice of policy in one stack, with its one statement. */
+class InlineEcrPolicy extends iam.Policy {
+  constructor(scope: Stack, id: string, public readonly statement: iam.PolicyStatement) {
+    super(scope, id, { statements: [statement] });
+  }
 }
 
 /** One inline policy per imported role, choice of policy and stack, however many grants name the role. */
-function inlinePolicyFor(role: iam.IRole, policy: IdentityChoice, stack: Stack): iam.Policy {
+function inlinePolicyFor(role: iam.IRole, policy: IdentityChoice, stack: Stack): InlineEcrPolicy {
   // AnyscaleEcrReadOnly<hash> or AnyscaleEcrPullOnly<hash>, after the AWS managed policy it stands in for.
   const id = `AnyscaleEcr${(policy.awsManagedPolicyName ?? '').replace('AmazonEC2ContainerRegistry', '')}${fingerprint(stack, role.roleArn)}`;
   const existing = stack.node.tryFindChild(id);
   if (existing) {
-    return existing as iam.Policy;
+    return existing as InlineEcrPolicy;
   }
-  const inline = new iam.Policy(stack, id, {
-    statements: [new iam.PolicyStatement({ actions: [...policy.actions], resources: ['*'] })],
-  });
+  const inline = new InlineEcrPolicy(stack, id, new iam.PolicyStatement({ actions: [...policy.actions], resources: ['*'] }));
   // Inline policy names are per role (a global resource): the stack's path and region in the name keep two stacks,
   // or one stack deployed to two regions, from overwriting each other's policy.
   const region = Token.isUnresolved(stack.region) ? LONGEST_REGION_NAME : stack.region.length;

@@ -1,8 +1,11 @@
 import { Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { GrantPart } from '../grants/grant-parts';
 import { isOwned } from '../placement/accounts';
 import { fingerprint } from '../placement/fingerprint';
+import { assertNotSynthesized } from '../placement/synthesized';
 import { measure, QUOTAS, quotaError } from '../quotas/quotas';
 import { NagAcknowledgements } from '../reporting/nag-acknowledgements';
 import { ECR_PULL_ACTIONS } from '../shared/pull-actions';
@@ -21,30 +24,30 @@ const LONGEST_REPOSITORY_ARN = 'arn:aws-us-gov:ecr:ap-southeast-5:123456789012:r
  * `ecr:GetAuthorizationToken` (which has no resource) on `*` in the first one. One set per role and stack,
  * shared by every construct that grants the role.
  */
-export class ScopedPolicies {
+export class ScopedPolicies extends Construct {
+  /** The set of the role in its stack: a child of the stack (without resources), found by id. */
   public static of(role: iam.IRole): ScopedPolicies {
     const stack = Stack.of(role);
     const id = `AnyscaleEcrScoped${fingerprint(stack, role.roleArn)}`;
-    let policies = sets.get(stack)?.get(id);
-    if (!policies) {
-      policies = new ScopedPolicies(role, stack, id);
-      sets.set(stack, (sets.get(stack) ?? new Map()).set(id, policies));
-    }
-    return policies;
+    return stack.node.tryFindChild(id) as ScopedPolicies | undefined ?? new ScopedPolicies(role, stack, id);
   }
 
-  private readonly policies: Array<{ statement: iam.PolicyStatement; characters: number }> = [];
-  private readonly arns = new Set<string>();
+  private readonly policies: Array<{ statement: iam.PolicyStatement; characters: number; policy: iam.ManagedPolicy }> = [];
+  /** Where each repository ARN granted so far is allowed. */
+  private readonly parts = new Map<string, GrantPart>();
 
-  private constructor(private readonly role: iam.IRole, private readonly stack: Stack, private readonly id: string) {}
+  private constructor(private readonly role: iam.IRole, private readonly stack: Stack, private readonly id: string) {
+    super(stack, id);
+  }
 
-  public addRepository(repository: ecr.IRepository): void {
+  public addRepository(repository: ecr.IRepository): GrantPart {
     const arn = repository.repositoryArn;
-    if (this.arns.has(arn)) {
-      return;
+    const granted = this.parts.get(arn);
+    if (granted) {
+      return granted;
     }
+    assertNotSynthesized(this.stack, `repository ${repository.node.path} to the ECR policies of role ${this.role.node.path}`);
     this.assertReferenceable(repository);
-    this.arns.add(arn);
     const size = measure(this.stack, arn);
     const characters = (size.unmeasured ? LONGEST_REPOSITORY_ARN : size.characters) + 1;
     let current = this.policies[this.policies.length - 1];
@@ -53,6 +56,9 @@ export class ScopedPolicies {
     }
     current.statement.addResources(arn);
     current.characters += characters;
+    const part = { statement: current.statement, carrier: current.policy };
+    this.parts.set(arn, part);
+    return part;
   }
 
   private newPolicy() {
@@ -80,7 +86,7 @@ export class ScopedPolicies {
     // The document without resources, plus the Resource key that the first ARN brings; each ARN adds itself and a
     // comma, except the first.
     const document = { Version: '2012-10-17', Statement: statements.map(statement => statement.toStatementJson()) };
-    const entry = { statement: statements[0], characters: measure(this.stack, document).characters + ',"Resource":[]'.length - 1 };
+    const entry = { statement: statements[0], policy, characters: measure(this.stack, document).characters + ',"Resource":[]'.length - 1 };
     this.policies.push(entry);
     return entry;
   }
@@ -102,5 +108,3 @@ export class ScopedPolicies {
     }
   }
 }
-
-const sets = new WeakMap<Stack, Map<string, ScopedPolicies>>();

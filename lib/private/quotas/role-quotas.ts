@@ -1,6 +1,6 @@
-import { Annotations, Aspects, IAspect, Stack } from 'aws-cdk-lib';
+import { Annotations, AspectPriority, Aspects, IAspect, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { measure, QUOTAS, quotaError } from './quotas';
 import { isOwned } from '../placement/accounts';
 import { WARNING_IDS } from '../reporting/warning-ids';
@@ -33,20 +33,22 @@ export function checkInlinePolicySize(role: iam.IRole, inline: iam.Policy): void
  * that acknowledging it there works).
  */
 export function checkManagedPolicyCount(role: iam.IRole, reporter: IConstruct): void {
-  if (!counts.has(role)) {
-    const count = new ManagedPolicyCount(role, reporter);
-    counts.set(role, count);
-    Aspects.of(role).add(count);
+  if (!role.node.tryFindChild(COUNT_ID)) {
+    Aspects.of(role).add(new ManagedPolicyCount(role, reporter), { priority: AspectPriority.READONLY });
   }
 }
 
-const counts = new WeakMap<iam.IRole, ManagedPolicyCount>();
+/** The id of the role's child that counts its managed policies once, however many grants name the role. */
+const COUNT_ID = 'AnyscaleEcrManagedPolicyCount';
 
-class ManagedPolicyCount implements IAspect {
+/** Reads the role's managed policies once everything is attached; it only reports, so it runs as a read-only aspect. */
+class ManagedPolicyCount extends Construct implements IAspect {
   private done = false;
 
   /** `reporter`: the first construct that granted the role, where the warning or error goes. */
-  constructor(private readonly role: iam.IRole, private readonly reporter: IConstruct) {}
+  constructor(private readonly role: iam.IRole, private readonly reporter: IConstruct) {
+    super(role, COUNT_ID);
+  }
 
   public visit(node: IConstruct): void {
     if (node !== this.role || this.done) {

@@ -1,11 +1,13 @@
-import { Annotations, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { PULL_STATEMENT_SID, RepositoryPolicy } from './repository-policy';
 import { ExistingRepositoryStatement } from '../existing-repository/existing-repository-statement';
+import { GrantPart } from '../grants/grant-parts';
 import { AccountRelation, compareAccounts, Placement, repositoryPlacement, rolePlacement } from '../placement/accounts';
 import { displayArn } from '../placement/display';
+import { assertNotSynthesized } from '../placement/synthesized';
 import { WARNING_IDS } from '../reporting/warning-ids';
 import { ECR_PULL_ACTIONS } from '../shared/pull-actions';
 
@@ -15,26 +17,23 @@ import { ECR_PULL_ACTIONS } from '../shared/pull-actions';
  * role's identity policy is enough there. When the accounts cannot be compared at synth time, the statement
  * is added anyway: naming a role of the repository's own account grants nothing it did not have.
  *
- * `mergeExisting` is the user's `ExistingRepositoryPolicy.MERGE` opt-in. What cannot be applied here (an imported repository without it, a role whose account the
- * repository's stack cannot name) becomes a warning on `reporter` that says where and how to apply it.
+ * Whether the repository takes the statement is what its `addToResourcePolicy` answers. `mergeExisting` is the user's
+ * `ExistingRepositoryPolicy.MERGE` opt-in for imported repositories. What cannot be applied here (an imported
+ * repository without it, a role whose account the repository's stack cannot name) becomes a warning on `reporter` that
+ * says where and how to apply it, and `undefined`.
  */
 export function grantRepository(
   role: iam.IRole,
   repository: ecr.IRepository,
   reporter: IConstruct,
   mergeExisting = false,
-): void {
+): GrantPart | undefined {
   const rolePlace = rolePlacement(role);
   const repositoryPlace = repositoryPlacement(repository);
   if (compareAccounts(rolePlace.account, repositoryPlace.account) === AccountRelation.SAME) {
-    return;
+    return undefined;
   }
   assertSamePartition(role, rolePlace, repository, repositoryPlace);
-
-  const target = pullStatementTarget(role, repository, repositoryPlace, mergeExisting, reporter);
-  if (!target) {
-    return;
-  }
 
   if (!rolePlace.owned && Token.isUnresolved(rolePlace.account) && Stack.of(role) !== Stack.of(repository)) {
     warnNotApplied(reporter, role, repository,
@@ -42,33 +41,30 @@ export function grantRepository(
       `written into stack ${Stack.of(repository).stackName}. Import the role with its account ` +
       "(AnyscaleNodeRole.fromCloudId(scope, id, cloudId, { account: '111111111111' })), or give stack " +
       `${Stack.of(role).stackName} an explicit env.`);
-    return;
+    return undefined;
   }
+  const referenceable = () => {
+    if (rolePlace.owned) {
+      ensureReferenceable(role, repository);
+    }
+  };
 
-  if (rolePlace.owned) {
-    ensureReferenceable(role, repository);
+  // The repository's own policy, wherever its addToResourcePolicy takes the statement (a repository this app defines).
+  const statement = RepositoryPolicy.addRole(repository, role.roleArn, referenceable);
+  if (statement) {
+    return { statement, carrier: repository };
   }
-  target.addRole(role.roleArn);
-}
-
-/**
- * Where the role's ARN goes: the policy of a repository this app defines, or (when the user opted in) the
- * statement a custom resource keeps in an imported repository of the importing stack's account. Otherwise
- * a warning that holds the statement, and `undefined`.
- */
-function pullStatementTarget(
-  role: iam.IRole,
-  repository: ecr.IRepository,
-  repositoryPlace: Placement,
-  mergeExisting: boolean,
-  reporter: IConstruct,
-): { addRole(roleArn: string): void } | undefined {
-  if (repositoryPlace.owned) {
-    return RepositoryPolicy.of(repository);
-  }
+  // The statement a custom resource keeps in an imported repository of the importing stack's account (MERGE).
   const inStackAccount = compareAccounts(repositoryPlace.account, Stack.of(repository).account) === AccountRelation.SAME;
   if (mergeExisting && inStackAccount) {
-    return ExistingRepositoryStatement.of(repository);
+    assertNotSynthesized(repository, `the statement of role ${displayArn(role.roleArn)} to repository ${repository.node.path}`);
+    referenceable();
+    const kept = ExistingRepositoryStatement.of(repository);
+    kept.addRole(role.roleArn);
+    return {
+      statement: new iam.PolicyStatement({ principals: [new iam.ArnPrincipal(role.roleArn)], actions: [...ECR_PULL_ACTIONS] }),
+      carrier: kept,
+    };
   }
   const howToMerge = inStackAccount
     ? 'Set existingRepositoryPolicy: ExistingRepositoryPolicy.MERGE to let a custom resource of stack ' +
@@ -106,6 +102,15 @@ function ensureReferenceable(role: iam.IRole, repository: ecr.IRepository): void
   if (roleStack === repositoryStack) {
     return;
   }
+  if (Stage.of(role) !== Stage.of(repository)) {
+    throw new Error(
+      `AnyscaleEcrAccess: props.role ${role.node.path} is defined in ${stageName(role)}, and repository ` +
+      `${repository.node.path} in ${stageName(repository)}: CDK cannot reference a role or order stacks across stages ` +
+      '(as CDK Pipelines deploys them). Grant inside the stage that defines the role, or import the role in ' +
+      "the repository's stage by its fixed name (AnyscaleNodeRole.fromRoleName(scope, 'NodeRole', '<roleName>', " +
+      "{ account: '<node account>' })) and deploy the role's stage first.",
+    );
+  }
   try {
     repositoryStack.resolve(role.roleArn);
   } catch (e) {
@@ -118,6 +123,11 @@ function ensureReferenceable(role: iam.IRole, repository: ecr.IRepository): void
     );
   }
   repositoryStack.addStackDependency(roleStack, 'ECR rejects a repository policy whose principal does not exist yet');
+}
+
+function stageName(construct: IConstruct): string {
+  const stage = Stage.of(construct);
+  return stage?.node.path ? `stage ${stage.node.path}` : 'the app';
 }
 
 function assertSamePartition(role: iam.IRole, rolePlace: Placement, repository: ecr.IRepository, repositoryPlace: Placement): void {

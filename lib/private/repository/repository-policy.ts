@@ -1,88 +1,125 @@
-import { Aspects, IAspect, Lazy, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { sortByRendering } from '../placement/rendered-arns';
+import { assertNotSynthesized } from '../placement/synthesized';
 import { measureResolved, QUOTAS, quotaError } from '../quotas/quotas';
 import { ECR_PULL_ACTIONS } from '../shared/pull-actions';
 
 /** The `Sid` of the one statement this library keeps in each repository policy for node roles. */
 export const PULL_STATEMENT_SID = 'AnyscaleEcrPull';
 
+/** The id of the child construct that holds the library's statements of a repository. */
+const ID = 'AnyscaleEcrPolicy';
+
 /**
- * The statements this library adds to one owned repository's policy, shared by every construct that grants
- * on it. Node roles go into one statement whose principals are the sorted, de-duplicated union of their
- * ARNs, so adding or removing a cloud changes only that list.
+ * The pull statement of one repository: its principals are the role ARNs granted so far, written sorted by how
+ * CloudFormation renders them and de-duplicated the same way, so adding or removing a cloud changes only that list
+ * and one role reached two ways is named once.
  */
-export class RepositoryPolicy implements IAspect {
-  /** The library's policy state of a repository, created on first use. */
-  public static of(repository: ecr.IRepository): RepositoryPolicy {
-    let policy = policies.get(repository);
-    if (!policy) {
-      policy = new RepositoryPolicy(repository);
-      policies.set(repository, policy);
-    }
-    return policy;
+class PullStatement extends iam.PolicyStatement {
+  private readonly roleArns: string[] = [];
+
+  constructor(private readonly stack: Stack, private readonly repository: ecr.IRepository) {
+    super({ sid: PULL_STATEMENT_SID, actions: [...ECR_PULL_ACTIONS] });
   }
 
-  private readonly roleArns = new Set<string>();
-  /** The Sids of the statements this library added, which must be in the policy synthesis writes. */
-  private readonly sids = new Set<string>();
-  private rendered = false;
-  private readonly cfn: ecr.CfnRepository;
-  private readonly policyText: unknown;
-  private readonly ownText: unknown;
-  /** The policy text as the size check resolved it, which synthesis then writes instead of resolving it again. */
-  private checkedPolicyText: unknown;
-
-  private constructor(private readonly repository: ecr.IRepository) {
-    // Principals are written when the app is synthesized, once all constructs have added theirs, in order.
-    Aspects.of(repository).add(this);
-    this.cfn = repository.node.defaultChild as ecr.CfnRepository;
-    this.policyText = this.cfn.repositoryPolicyText;
-    // Resolving a large policy twice (once to measure, once to write) would double its share of synth time.
-    this.ownText = Lazy.uncachedAny({ produce: () => this.checkedPolicyText ?? this.policyText });
-    this.cfn.repositoryPolicyText = this.ownText;
-    repository.node.addValidation({ validate: () => this.validateSize() });
-  }
-
-  /** Lets one more role ARN pull. Adding an ARN twice adds nothing. */
   public addRole(roleArn: string): void {
-    this.roleArns.add(roleArn);
-  }
-
-  /** Adds a statement that does not depend on other grants (an organization-wide grant). */
-  public addStatement(statement: iam.PolicyStatement): void {
-    this.repository.addToResourcePolicy(statement);
-    if (statement.sid) {
-      this.sids.add(statement.sid);
+    if (this.frozen) {
+      throw new Error(
+        `The policy of repository ${this.repository.node.path} was already rendered when a node role was granted on it: ` +
+        'grant every role before the repository\'s stage or stack is synthesized.',
+      );
+    }
+    if (!this.roleArns.includes(roleArn)) {
+      this.roleArns.push(roleArn);
+      this.addArnPrincipal(roleArn);
     }
   }
 
-  public visit(node: IConstruct): void {
-    if (node !== this.repository || this.rendered || this.roleArns.size === 0) {
-      return;
-    }
-    this.rendered = true;
-    this.sids.add(PULL_STATEMENT_SID);
-    const principals = sortByRendering(Stack.of(this.repository), [...this.roleArns]).map(arn => new iam.ArnPrincipal(arn));
-    this.repository.addToResourcePolicy(new iam.PolicyStatement({
-      sid: PULL_STATEMENT_SID,
-      principals,
-      actions: [...ECR_PULL_ACTIONS],
-    }));
+  /** The role ARNs of the statement, as they were granted. */
+  public get roles(): readonly string[] {
+    return this.roleArns;
   }
 
-  private validateSize(): string[] {
+  public override toStatementJson(): any {
+    const json = super.toStatementJson();
+    const principals = sortByRendering(this.stack, this.roleArns);
+    return { ...json, Principal: { AWS: principals.length === 1 ? principals[0] : principals } };
+  }
+}
+
+/**
+ * The statements this library adds to one repository's policy, shared by every construct that grants on it: a child
+ * of the repository, found by id. Statements go in through the repository's own `addToResourcePolicy`, and only
+ * where it takes them (a repository this app defines).
+ */
+export class RepositoryPolicy extends Construct {
+  /**
+   * Lets the role pull from the repository: the role's ARN joins the repository's pull statement, which is added to
+   * the repository's policy with the first role. `undefined` when the repository does not take statements (imported).
+   * `beforeAdding` runs once the statement is in the policy, before the role is named in it.
+   */
+  public static addRole(repository: ecr.IRepository, roleArn: string, beforeAdding: () => void): iam.PolicyStatement | undefined {
+    assertNotSynthesized(repository, `a node role to the policy of repository ${repository.node.path}`);
+    const found = repository.node.tryFindChild(ID) as RepositoryPolicy | undefined;
+    let statement = found?.pull;
+    if (!statement) {
+      statement = new PullStatement(Stack.of(repository), repository);
+      if (!RepositoryPolicy.add(repository, found, statement)) {
+        return undefined;
+      }
+      RepositoryPolicy.of(repository).pull = statement;
+    }
+    beforeAdding();
+    statement.addRole(roleArn);
+    return statement;
+  }
+
+  /**
+   * Adds a statement that does not depend on other grants (an organization-wide grant), unless one with its `Sid` is
+   * there already. `undefined` when the repository does not take statements (imported).
+   */
+  public static addStatement(repository: ecr.IRepository, statement: iam.PolicyStatement): iam.PolicyStatement | undefined {
+    assertNotSynthesized(repository, `a statement to the policy of repository ${repository.node.path}`);
+    const found = repository.node.tryFindChild(ID) as RepositoryPolicy | undefined;
+    const existing = found?.statements.find(s => s.sid === statement.sid);
+    if (existing) {
+      return existing;
+    }
+    return RepositoryPolicy.add(repository, found, statement) ? statement : undefined;
+  }
+
+  private static add(repository: ecr.IRepository, found: RepositoryPolicy | undefined, statement: iam.PolicyStatement): boolean {
+    if (!repository.addToResourcePolicy(statement).statementAdded) {
+      return false;
+    }
+    (found ?? RepositoryPolicy.of(repository)).statements.push(statement);
+    return true;
+  }
+
+  private static of(repository: ecr.IRepository): RepositoryPolicy {
+    return repository.node.tryFindChild(ID) as RepositoryPolicy | undefined ?? new RepositoryPolicy(repository);
+  }
+
+  /** The statements the library added, in order; each must be in the policy synthesis writes. */
+  private readonly statements: iam.PolicyStatement[] = [];
+  private pull?: PullStatement;
+  private constructor(private readonly repository: ecr.IRepository) {
+    super(repository, ID);
+    this.node.addValidation({ validate: () => this.validate() });
+  }
+
+  private validate(): string[] {
+    const cfn = this.repository.node.defaultChild;
+    if (!(cfn instanceof ecr.CfnRepository)) {
+      // A repository class of its own took the statements: what it writes is its own to check.
+      return [];
+    }
     // Validation runs after references are prepared, so this is the text synthesis would resolve.
     const stack = Stack.of(this.repository);
-    let rendered: unknown;
-    if (this.cfn.repositoryPolicyText === this.ownText && !hasRawOverrides(this.cfn)) {
-      // Resolving a large policy twice (once to check, once to write) would double its share of synth time.
-      rendered = this.checkedPolicyText = stack.resolve(this.policyText);
-    } else {
-      rendered = renderedPolicyText(stack, this.cfn);
-    }
+    const rendered = hasRawOverrides(cfn) ? renderedPolicyText(stack, cfn) : stack.resolve(cfn.repositoryPolicyText);
     const document = typeof rendered === 'string' ? parseOrUndefined(rendered) : rendered;
     const missing = this.missingStatements(stack, document);
     if (missing.length > 0) {
@@ -105,12 +142,12 @@ export class RepositoryPolicy implements IAspect {
   private missingStatements(stack: Stack, document: unknown): string[] {
     const statements = [(document as { Statement?: unknown } | undefined)?.Statement ?? []].flat() as Array<Record<string, any> | null>;
     const bySid = new Map(statements.map(statement => [statement?.Sid, statement]));
-    const missing = [...this.sids].filter(sid => !bySid.has(sid));
+    const missing = this.statements.map(statement => statement.sid!).filter(sid => !bySid.has(sid));
     const pull = bySid.get(PULL_STATEMENT_SID);
-    if (pull && this.sids.has(PULL_STATEMENT_SID)) {
+    if (pull && this.pull) {
       const named = new Set([pull.Principal?.AWS ?? []].flat().map(arn => JSON.stringify(arn)));
       // Resolved afresh, as the policy just rendered was (renderedKey's cache may predate cross-stack references).
-      if ([...this.roleArns].some(arn => !named.has(JSON.stringify(stack.resolve(arn))))) {
+      if (this.pull.roles.some(arn => !named.has(JSON.stringify(stack.resolve(arn))))) {
         missing.push(`${PULL_STATEMENT_SID} (present, but without every granted role)`);
       }
     }
@@ -147,5 +184,3 @@ function parseOrUndefined(text: string): unknown {
     return undefined;
   }
 }
-
-const policies = new WeakMap<ecr.IRepository, RepositoryPolicy>();

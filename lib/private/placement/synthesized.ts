@@ -1,0 +1,20 @@
+import { Stage } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+
+/**
+ * Throws when the construct's stage was already synthesized: what is added to it now would never reach its template.
+ * CDK Pipelines' `addStage` synthesizes a stage at once, so a grant made afterwards, in another stage, would be lost
+ * without a word.
+ */
+export function assertNotSynthesized(construct: IConstruct, adding: string): void {
+  const stage = Stage.of(construct);
+  // `assembly` is the cloud assembly that Stage.synth() keeps and returns again (a Stage internal, aws-cdk-lib 2.276).
+  if (!stage || (stage as unknown as { assembly?: unknown }).assembly === undefined) {
+    return;
+  }
+  throw new Error(
+    `cdk-anyscale-ecr-access cannot add ${adding}: stage ${stage.node.path} was already synthesized (CDK Pipelines ` +
+    'synthesizes a stage when pipeline.addStage(...) is called), so its templates would not have it. Create the ' +
+    'AnyscaleEcrAccess (or AnyscaleEcrOrganizationAccess) before adding that stage to the pipeline, or inside that stage.',
+  );
+}

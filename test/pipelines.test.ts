@@ -1,0 +1,115 @@
+import { App, Stack, Stage } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as pipelines from 'aws-cdk-lib/pipelines';
+import { AnyscaleEcrAccess, AnyscaleNodeRole } from '../lib';
+import { NODE_ACCOUNT, REGION, REGISTRY_ACCOUNT } from './support/stacks';
+
+// CDK Pipelines synthesizes a stage as soon as pipeline.addStage(stage) is called: whatever is added to that stage
+// afterwards never reaches its templates. A grant must land in the template, or fail with the library's own error.
+
+function pipelineApp() {
+  const app = new App();
+  const pipelineStack = new Stack(app, 'Pipeline', { env: { account: REGISTRY_ACCOUNT, region: REGION } });
+  const pipeline = new pipelines.CodePipeline(pipelineStack, 'Pipeline', {
+    synth: new pipelines.ShellStep('Synth', {
+      input: pipelines.CodePipelineSource.gitHub('example/infra', 'main'),
+      commands: ['npx cdk synth'],
+    }),
+  });
+  const registryStage = new Stage(app, 'RegistryStage', { env: { account: REGISTRY_ACCOUNT, region: REGION } });
+  const registry = new Stack(registryStage, 'Registry');
+  const repository = new ecr.Repository(registry, 'Images', { repositoryName: 'anyscale/images' });
+  const nodeStage = new Stage(app, 'NodeStage', { env: { account: NODE_ACCOUNT, region: REGION } });
+  const node = new Stack(nodeStage, 'Node');
+  return { pipeline, registryStage, registry, repository, nodeStage, node };
+}
+
+function registryPolicy(stage: Stage): any {
+  const template = stage.synth().getStackByName('RegistryStage-Registry').template;
+  const [repository] = Object.values(template.Resources).filter((r: any) => r.Type === 'AWS::ECR::Repository') as any[];
+  return repository.Properties.RepositoryPolicyText;
+}
+
+test('a grant made after pipeline.addStage(registryStage) fails with the fix, instead of missing from the template', () => {
+  // GIVEN: the registry stage is already in the pipeline (and so synthesized)
+  const { pipeline, registryStage, repository, node } = pipelineApp();
+  pipeline.addStage(registryStage);
+  const role = AnyscaleNodeRole.fromRoleName(node, 'NodeRole', 'nodes');
+  // WHEN / THEN
+  expect(() => new AnyscaleEcrAccess(node, 'Access', { role, repositories: [repository] })).toThrow(
+    /cannot add a node role to the policy of repository RegistryStage\/Registry\/Images: stage RegistryStage was already synthesized \(CDK Pipelines synthesizes a stage when pipeline\.addStage\(\.\.\.\) is called\).*Create the AnyscaleEcrAccess \(or AnyscaleEcrOrganizationAccess\) before adding that stage to the pipeline, or inside that stage/);
+});
+
+test('a second role granted after the stage was synthesized fails too (the statement exists, its principals are frozen)', () => {
+  // GIVEN
+  const { pipeline, registryStage, registry, repository } = pipelineApp();
+  new AnyscaleEcrAccess(registry, 'First', { role: AnyscaleNodeRole.fromCloudId(registry, 'FirstRole', 'cld_1', { account: NODE_ACCOUNT }), repositories: [repository] });
+  pipeline.addStage(registryStage);
+  // WHEN / THEN
+  expect(() => new AnyscaleEcrAccess(registry, 'Second', {
+    role: AnyscaleNodeRole.fromCloudId(registry, 'SecondRole', 'cld_2', { account: NODE_ACCOUNT }),
+    repositories: [repository],
+  })).toThrow(/stage RegistryStage was already synthesized/);
+});
+
+test('a role granted after the repository policy was resolved (its statements frozen): the library\'s error, not CDK\'s', () => {
+  // GIVEN
+  const { registry, repository } = pipelineApp();
+  new AnyscaleEcrAccess(registry, 'First', { role: AnyscaleNodeRole.fromCloudId(registry, 'FirstRole', 'cld_1', { account: NODE_ACCOUNT }), repositories: [repository] });
+  registry.resolve((repository.node.defaultChild as ecr.CfnRepository).repositoryPolicyText);
+  // WHEN / THEN
+  expect(() => new AnyscaleEcrAccess(registry, 'Second', {
+    role: AnyscaleNodeRole.fromCloudId(registry, 'SecondRole', 'cld_2', { account: NODE_ACCOUNT }),
+    repositories: [repository],
+  })).toThrow(/The policy of repository RegistryStage\/Registry\/Images was already rendered when a node role was granted on it/);
+});
+
+test('a grant made before pipeline.addStage lands in the registry stage\'s template', () => {
+  // GIVEN
+  const { pipeline, registryStage, repository, node, nodeStage } = pipelineApp();
+  const role = AnyscaleNodeRole.fromRoleName(node, 'NodeRole', 'nodes');
+  // WHEN
+  new AnyscaleEcrAccess(node, 'Access', { role, repositories: [repository] });
+  pipeline.addStage(nodeStage);
+  pipeline.addStage(registryStage);
+  // THEN
+  expect(registryPolicy(registryStage).Statement).toEqual([expect.objectContaining({
+    Sid: 'AnyscaleEcrPull',
+    Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${NODE_ACCOUNT}:role/nodes`]] } },
+  })]);
+});
+
+test('an owned role of another stage: the library\'s error names both stages and the fix (not CDK\'s raw cross-stage error)', () => {
+  // GIVEN
+  const { repository, node } = pipelineApp();
+  const role = new iam.Role(node, 'NodeRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'), roleName: 'nodes' });
+  // WHEN / THEN
+  expect(() => new AnyscaleEcrAccess(node, 'Access', { role, repositories: [repository] })).toThrow(
+    /props\.role NodeStage\/Node\/NodeRole is defined in stage NodeStage, and repository RegistryStage\/Registry\/Images in stage RegistryStage: CDK cannot reference a role or order stacks across stages.*AnyscaleNodeRole\.fromRoleName/);
+});
+
+test('the fix: the registry stage imports the node role by name, both stages in the pipeline, node stage first', () => {
+  // GIVEN
+  const { pipeline, registryStage, registry, repository, nodeStage, node } = pipelineApp();
+  new iam.Role(node, 'NodeRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'), roleName: 'nodes' });
+  // WHEN
+  new AnyscaleEcrAccess(registry, 'Access', {
+    role: AnyscaleNodeRole.fromRoleName(registry, 'NodeRole', 'nodes', { account: NODE_ACCOUNT }),
+    repositories: [repository],
+  });
+  pipeline.addStage(nodeStage);
+  pipeline.addStage(registryStage);
+  // THEN
+  expect(registryPolicy(registryStage).Statement).toEqual([expect.objectContaining({ Sid: 'AnyscaleEcrPull' })]);
+});
+
+test('a grant on a role whose stage was already synthesized fails too (its ECR permissions would be lost)', () => {
+  // GIVEN
+  const { pipeline, nodeStage, node } = pipelineApp();
+  const role = new iam.Role(node, 'NodeRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+  pipeline.addStage(nodeStage);
+  // WHEN / THEN
+  expect(() => new AnyscaleEcrAccess(node, 'Access', { role, repositories: [new ecr.Repository(node, 'Images')] }))
+    .toThrow(/cannot add ECR permissions to role NodeStage\/Node\/NodeRole: stage NodeStage was already synthesized/);
+});
