@@ -27,7 +27,8 @@ export class IdentityPolicy {
   /**
    * Least privilege: customer managed policies that allow the read-only ECR actions only on the granted
    * repositories (and `ecr:GetAuthorizationToken`, which has no resource, on `*`). The repositories are split
-   * over as many policies as the 6,144-character limit of a managed policy needs (about 80 repositories each);
+   * over as many policies as the 6,144-character limit of a managed policy needs (about 85 repositories with
+   * 18-character names each);
    * each one counts towards the role's quota of 10 managed policies.
    */
   public static readonly REPOSITORY_SCOPED = new IdentityPolicy('REPOSITORY_SCOPED', undefined, ECR_PULL_ACTIONS, true);

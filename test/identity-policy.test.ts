@@ -202,6 +202,49 @@ describe('REPOSITORY_SCOPED', () => {
       expect.stringMatching(new RegExp(`^AnyscaleEcrScoped[0-9A-F]+${i + 1}$`))));
   });
 
+  test('repositories of the role\'s own stack, named by CloudFormation: each ARN bounded by the name CloudFormation can generate', () => {
+    // GIVEN 370 repositories without repositoryName (each ARN is a GetAtt, known only at deploy time)
+    const stack = stackIn(new App(), 'Node', NODE_ACCOUNT);
+    const repositories = Array.from({ length: 370 }, (_, i) => new ecr.Repository(stack, `Images${i}`));
+    // WHEN
+    new AnyscaleEcrAccess(stack, 'Access', {
+      role: AnyscaleNodeRole.fromCloudId(stack, 'NodeRole', 'cld_abc123'),
+      repositories,
+      identityPolicy: IdentityPolicy.REPOSITORY_SCOPED,
+    });
+    // THEN: at its longest, CloudFormation's name is <stack name>-<logical id>-<13 characters>
+    const longestArn = (logicalId: string) =>
+      `arn:aws:ecr:${REGION}:${NODE_ACCOUNT}:repository/${'x'.repeat('Node'.length + 1 + logicalId.length + 1 + 13)}`;
+    const documents = Object.values(Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy'))
+      .map(policy => policy.Properties.PolicyDocument);
+    const atLongest = documents.map(document => JSON.stringify(document, (_key, value) =>
+      value?.['Fn::GetAtt'] ? longestArn(value['Fn::GetAtt'][0]) : value));
+    const sizes = atLongest.map(text => text.length);
+    expect(documents.flatMap(document => document.Statement[0].Resource)).toHaveLength(370);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(MANAGED_POLICY_LIMIT);
+    // Split only when needed: no policy but the last could take the next repository at its longest.
+    const perArn = longestArn(stack.getLogicalId(repositories[0].node.defaultChild as ecr.CfnRepository)).length + 3;
+    sizes.slice(0, -1).forEach(size => expect(size + perArn).toBeGreaterThan(MANAGED_POLICY_LIMIT));
+    // The figures the README gives.
+    expect(documents.map(document => document.Statement[0].Resource.length)).toEqual([68, 68, 67, 67, 67, 33]);
+  });
+
+  test('a logical id overridden after the grant is counted as it is at synthesis: a policy that may be too long fails', () => {
+    // GIVEN a full policy of repositories named by CloudFormation
+    const stack = stackIn(new App(), 'Node', NODE_ACCOUNT);
+    const repositories = Array.from({ length: 68 }, (_, i) => new ecr.Repository(stack, `Images${i}`));
+    new AnyscaleEcrAccess(stack, 'Access', {
+      role: AnyscaleNodeRole.fromCloudId(stack, 'NodeRole', 'cld_abc123'),
+      repositories,
+      identityPolicy: IdentityPolicy.REPOSITORY_SCOPED,
+    });
+    // WHEN one logical id grows after the grant
+    (repositories[0].node.defaultChild as ecr.CfnRepository).overrideLogicalId(`Images${'X'.repeat(200)}`);
+    // THEN
+    expect(() => Template.fromStack(stack)).toThrow(
+      /Managed policy Node\/AnyscaleEcrScoped[0-9A-F]+1 is \d+ characters, over the AWS limit of 6144\. Repositories are split over policies by size when they are granted: a repository whose logical id was overridden afterwards/);
+  });
+
   test('a repository of another environment without a physical name: throws with the fix', () => {
     // GIVEN
     const app = new App();

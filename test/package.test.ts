@@ -52,7 +52,7 @@ test('the unpacked package loads and exports the public API', () => {
   const api = require(path.join(packDir, 'package', manifest.main));
   expect(Object.keys(api).sort()).toEqual([
     'AnyscaleEcrAccess', 'AnyscaleEcrAccessWarnings', 'AnyscaleEcrOrganizationAccess', 'AnyscaleNodeRole',
-    'ExistingRepositoryPolicy', 'IdentityPolicy',
+    'ExistingRepositoryPolicy', 'IdentityPolicy', 'OrganizationGrantee',
   ]);
 });
 

@@ -5,8 +5,9 @@ import { Construct } from 'constructs';
 import { GrantPart } from '../grants/grant-parts';
 import { isOwned } from '../placement/accounts';
 import { fingerprint } from '../placement/fingerprint';
+import { generatedRepositoryArnLength } from '../placement/generated-names';
 import { assertNotSynthesized } from '../placement/synthesized';
-import { measure, QUOTAS, quotaError } from '../quotas/quotas';
+import { DeployTimeLength, measure, QUOTAS, quotaError } from '../quotas/quotas';
 import { NagAcknowledgements } from '../reporting/nag-acknowledgements';
 import { ECR_PULL_ACTIONS } from '../shared/pull-actions';
 
@@ -35,6 +36,7 @@ export class ScopedPolicies extends Construct {
   private readonly policies: Array<{ statement: iam.PolicyStatement; characters: number; policy: iam.ManagedPolicy }> = [];
   /** Where each repository ARN granted so far is allowed. */
   private readonly parts = new Map<string, GrantPart>();
+  private readonly repositories: ecr.IRepository[] = [];
 
   private constructor(private readonly role: iam.IRole, private readonly stack: Stack, private readonly id: string) {
     super(stack, id);
@@ -49,7 +51,9 @@ export class ScopedPolicies extends Construct {
     assertNotSynthesized(this.stack, `repository ${repository.node.path} to the ECR policies of role ${this.role.node.path}`);
     this.assertReferenceable(repository);
     const size = measure(this.stack, arn);
-    const characters = (size.unmeasured ? LONGEST_REPOSITORY_ARN : size.characters) + 1;
+    // An ARN known only at deploy time: bounded by the name CloudFormation can generate, or by ECR's longest.
+    const characters = (size.unmeasured ? (generatedRepositoryArnLength(this.stack, repository) ?? LONGEST_REPOSITORY_ARN) + 2 : size.characters) + 1;
+    this.repositories.push(repository);
     let current = this.policies[this.policies.length - 1];
     if (!current || current.characters + characters > QUOTAS.managedPolicyCharacters) {
       current = this.newPolicy();
@@ -75,9 +79,11 @@ export class ScopedPolicies extends Construct {
     policy.node.addValidation({
       validate: () => quotaError(
         `Managed policy ${policy.node.path}`,
-        measure(this.stack, (policy.node.defaultChild as iam.CfnManagedPolicy).policyDocument),
+        measure(this.stack, (policy.node.defaultChild as iam.CfnManagedPolicy).policyDocument, this.generatedArnLength()),
         QUOTAS.managedPolicyCharacters,
-        'This is a bug in cdk-anyscale-ecr-access: it splits repositories over policies by size. Please report it.',
+        'Repositories are split over policies by size when they are granted: a repository whose logical id was ' +
+        'overridden afterwards (overrideLogicalId) may now be longer. Override it before the grant, or give the ' +
+        'repository a repositoryName. Otherwise this is a bug in cdk-anyscale-ecr-access: please report it.',
       ),
     });
     if (index === 0) {
@@ -89,6 +95,18 @@ export class ScopedPolicies extends Construct {
     const entry = { statement: statements[0], policy, characters: measure(this.stack, document).characters + ',"Resource":[]'.length - 1 };
     this.policies.push(entry);
     return entry;
+  }
+
+  /**
+   * The bound of each granted repository's generated ARN, by its `Fn::GetAtt`, as the repository is named when the
+   * policy is validated (a logical id overridden after the grant is counted as it is then).
+   */
+  private generatedArnLength(): DeployTimeLength {
+    const byGetAtt = new Map(this.repositories.flatMap(repository => {
+      const length = generatedRepositoryArnLength(this.stack, repository);
+      return length === undefined ? [] : [[JSON.stringify(this.stack.resolve(repository.repositoryArn)), length] as const];
+    }));
+    return intrinsic => byGetAtt.get(JSON.stringify(intrinsic));
   }
 
   /** The role's stack names the repository: across environments CDK needs the repository's physical name. */

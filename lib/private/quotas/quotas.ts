@@ -38,12 +38,18 @@ export interface Measure {
  * `Fn::ImportValue`, a `Ref` to a resource or a parameter) are not guessed: they count as empty strings and
  * are reported in `unmeasured`.
  */
-export function measure(stack: Stack, value: unknown): Measure {
-  return measureResolved(stack, stack.resolve(value));
+export function measure(stack: Stack, value: unknown, deployTimeLength?: DeployTimeLength): Measure {
+  return measureResolved(stack, stack.resolve(value), deployTimeLength);
 }
 
+/**
+ * The longest string an intrinsic that only deploy time resolves (a GetAtt, say) can render to, where the caller can
+ * bound it; `undefined` leaves it unmeasured.
+ */
+export type DeployTimeLength = (intrinsic: Record<string, unknown>) => number | undefined;
+
 /** `measure` for a value that is already resolved (plain JSON with CloudFormation intrinsics). */
-export function measureResolved(stack: Stack, resolved: unknown): Measure {
+export function measureResolved(stack: Stack, resolved: unknown, deployTimeLength?: DeployTimeLength): Measure {
   const pseudo = pseudoParameters(stack);
   let unmeasured = 0;
   // Counts the characters of JSON.stringify(rendered) without building the string.
@@ -62,6 +68,10 @@ export function measureResolved(stack: Stack, resolved: unknown): Measure {
     if (keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'))) {
       const rendered = renderIntrinsic(node, name => pseudo[name]);
       if (rendered === undefined) {
+        const bound = deployTimeLength?.(node as Record<string, unknown>);
+        if (bound !== undefined) {
+          return bound + 2;
+        }
         unmeasured += 1;
         return 2;
       }
