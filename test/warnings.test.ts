@@ -1,0 +1,52 @@
+import { Annotations as CoreAnnotations, App, Stack } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import { IConstruct } from 'constructs';
+import {
+  AnyscaleEcrAccess, AnyscaleEcrAccessWarnings, AnyscaleEcrOrganizationAccess, AnyscaleNodeRole, OrganizationGrantee,
+} from '../lib';
+import { NODE_ACCOUNT, REGISTRY_ACCOUNT, stackIn } from './support/stacks';
+
+// The README: "acknowledge with Annotations.of(access).acknowledgeWarning(id, reason) once done". Every warning the
+// library emits is on the construct the user holds, so that call silences it, and only it.
+
+const SCENARIOS: Array<[string, string, (stack: Stack) => IConstruct]> = [
+  ['identityNotApplied', AnyscaleEcrAccessWarnings.IDENTITY_NOT_APPLIED, stack => new AnyscaleEcrAccess(stack, 'Access', {
+    role: AnyscaleNodeRole.fromCloudId(stack, 'NodeRole', 'cld_abc123', { account: NODE_ACCOUNT }),
+    repositories: [new ecr.Repository(stack, 'Images')],
+  })],
+  ['roleAccountUnverified', AnyscaleEcrAccessWarnings.ROLE_ACCOUNT_UNVERIFIED, () => {
+    const agnostic = new Stack(new App(), 'Agnostic');
+    return new AnyscaleEcrAccess(agnostic, 'Access', {
+      role: AnyscaleNodeRole.fromRoleArn(agnostic, 'NodeRole', `arn:aws:iam::${NODE_ACCOUNT}:role/nodes`),
+      repositories: [new ecr.Repository(agnostic, 'Images')],
+    });
+  }],
+  ['repositoryPolicyNotApplied (AnyscaleEcrAccess)', AnyscaleEcrAccessWarnings.REPOSITORY_POLICY_NOT_APPLIED, stack => new AnyscaleEcrAccess(stack, 'Access', {
+    role: AnyscaleNodeRole.fromCloudId(stack, 'NodeRole', 'cld_abc123', { account: NODE_ACCOUNT }),
+    repositories: [ecr.Repository.fromRepositoryName(stack, 'Old', 'old-images')],
+  })],
+  ['repositoryPolicyNotApplied (AnyscaleEcrOrganizationAccess)', AnyscaleEcrAccessWarnings.REPOSITORY_POLICY_NOT_APPLIED,
+    stack => new AnyscaleEcrOrganizationAccess(stack, 'AllClouds', {
+      grantee: OrganizationGrantee.organization('o-a1b2c3d4e5'),
+      repositories: [ecr.Repository.fromRepositoryName(stack, 'Old', 'old-images')],
+    })],
+];
+
+describe.each(SCENARIOS)('%s', (_name, id, build) => {
+  test('is on the construct the user holds', () => {
+    // WHEN
+    const holder = build(stackIn(new App(), 'Registry', REGISTRY_ACCOUNT));
+    // THEN
+    Annotations.fromStack(Stack.of(holder)).hasWarning(`/${holder.node.path}`, Match.stringLikeRegexp(`\\[ack: ${id}\\]`));
+  });
+
+  test('is silenced by acknowledging it there, as the README says', () => {
+    // GIVEN
+    const holder = build(stackIn(new App(), 'Registry', REGISTRY_ACCOUNT));
+    // WHEN
+    CoreAnnotations.of(holder).acknowledgeWarning(id, 'applied by the other team');
+    // THEN
+    Annotations.fromStack(Stack.of(holder)).hasNoWarning('*', Match.stringLikeRegexp(id));
+  });
+});
