@@ -47,6 +47,15 @@ export interface AnyscaleEcrAccessProps {
    * @default ExistingRepositoryPolicy.REPORT - nothing is changed; a warning holds the statement to add by hand
    */
   readonly existingRepositoryPolicy?: ExistingRepositoryPolicy;
+
+  /**
+   * The most managed policies the role's account lets one role have (its IAM quota "Managed policies per role").
+   * Synthesis warns above the default quota of 10 and fails above this number. When several constructs grant one
+   * role, the first one's value counts.
+   *
+   * @default 20 - the highest quota AWS documents today (AWS Knowledge Center, "iam-increase-policy-size")
+   */
+  readonly maxManagedPoliciesPerRole?: number;
 }
 
 /**
@@ -93,7 +102,13 @@ export class AnyscaleEcrAccess extends Construct {
     assertRoleArn(props.role.roleArn, 'AnyscaleEcrAccess: props.role');
     this.role = props.role;
     this.existingRepositoryPolicy = props.existingRepositoryPolicy ?? ExistingRepositoryPolicy.REPORT;
-    this.identity = grantIdentity(this.role, (props.identityPolicy ?? IdentityPolicy.READ_ONLY)._choice, this);
+    const maxManagedPolicies = props.maxManagedPoliciesPerRole;
+    if (maxManagedPolicies !== undefined && (!Number.isInteger(maxManagedPolicies) || maxManagedPolicies < 10)) {
+      throw new Error(`AnyscaleEcrAccess ${this.node.path}: props.maxManagedPoliciesPerRole is ${maxManagedPolicies}, but an ` +
+        "account's quota of managed policies per role is a whole number of at least 10 (the default). Pass the quota " +
+        'Service Quotas shows for the account, or leave it out.');
+    }
+    this.identity = grantIdentity(this.role, (props.identityPolicy ?? IdentityPolicy.READ_ONLY)._choice, this, maxManagedPolicies);
     (props.repositories ?? []).forEach(repository => this.addRepository(repository));
     this.node.addValidation({ validate: () => this.validateRepositories() });
   }

@@ -26,8 +26,8 @@ export class AnyscaleEcrAccessWarnings {
   public static readonly REPOSITORY_POLICY_NOT_APPLIED: string = WARNING_IDS.repositoryPolicyNotApplied;
 
   /**
-   * The app attaches more managed policies to the role than IAM's default quota of 10 allows (20 is the
-   * highest quota you can request).
+   * The app attaches more managed policies to the role than IAM's default quota of 10 allows (synthesis fails
+   * above the account's highest quota, `maxManagedPoliciesPerRole`).
    */
   public static readonly MANAGED_POLICY_QUOTA: string = WARNING_IDS.managedPolicyQuota;
 

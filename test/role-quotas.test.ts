@@ -6,13 +6,13 @@ import { AnyscaleEcrAccess, AnyscaleEcrAccessWarnings, AnyscaleNodeRole } from '
 import { NODE_ACCOUNT, stackIn } from './support/stacks';
 
 describe('managed policies per role', () => {
-  function ownedRoleWith(userPolicies: number): Stack {
+  function ownedRoleWith(userPolicies: number, maxManagedPoliciesPerRole?: number): Stack {
     const stack = stackIn(new App(), 'Node', NODE_ACCOUNT);
     const role = new iam.Role(stack, 'NodeRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
     for (let i = 0; i < userPolicies; i++) {
       role.addManagedPolicy(iam.ManagedPolicy.fromManagedPolicyArn(stack, `P${i}`, `arn:aws:iam::${NODE_ACCOUNT}:policy/p${i}`));
     }
-    new AnyscaleEcrAccess(stack, 'Access', { role, repositories: [new ecr.Repository(stack, 'Images')] });
+    new AnyscaleEcrAccess(stack, 'Access', { role, repositories: [new ecr.Repository(stack, 'Images')], maxManagedPoliciesPerRole });
     return stack;
   }
 
@@ -22,14 +22,32 @@ describe('managed policies per role', () => {
 
   test('11 in all: a warning that names the count, the default quota and the raised one', () => {
     Annotations.fromStack(ownedRoleWith(10)).hasWarning('/Node/Access', Match.stringLikeRegexp(
-      `attached 11 managed policies in stack Node, over the default IAM quota of 10 \\(raise it to at most 20.*${AnyscaleEcrAccessWarnings.MANAGED_POLICY_QUOTA}`));
+      `attached 11 managed policies in stack Node, over the default IAM quota of 10 \\(raise it in Service Quotas before deploying; the account's highest is taken as 20\\).*${AnyscaleEcrAccessWarnings.MANAGED_POLICY_QUOTA}`));
   });
 
   test('20 in all: still only a warning; 21: an error', () => {
     Annotations.fromStack(ownedRoleWith(19)).hasNoError('*', Match.anyValue());
     Annotations.fromStack(ownedRoleWith(20)).hasError('/Node/Access',
-      'Role Node/NodeRole is attached 21 managed policies in stack Node, over the highest IAM quota of 20. Grant fewer ' +
-      'repositories with IdentityPolicy.REPOSITORY_SCOPED, or use IdentityPolicy.READ_ONLY.');
+      'Role Node/NodeRole is attached 21 managed policies in stack Node, over the account\'s highest IAM quota of 20 ' +
+      '(maxManagedPoliciesPerRole). Grant fewer repositories with IdentityPolicy.REPOSITORY_SCOPED, use ' +
+      'IdentityPolicy.READ_ONLY, or, if AWS raised the account\'s quota further, set maxManagedPoliciesPerRole to it.');
+  });
+
+  test.each([
+    [10, 25, 'none'], [11, 25, 'warning'], [25, 25, 'warning'], [26, 25, 'error'],
+    [10, 10, 'none'], [11, 10, 'error'],
+  ])('%i in all with maxManagedPoliciesPerRole %i: %s', (inAll, maximum, expected) => {
+    // WHEN
+    const annotations = Annotations.fromStack(ownedRoleWith(inAll - 1, maximum));
+    // THEN
+    const warnings = annotations.findWarning('/Node/Access', Match.stringLikeRegexp(`attached ${inAll} managed policies`));
+    const errors = annotations.findError('/Node/Access', Match.stringLikeRegexp(`attached ${inAll} managed policies.*highest IAM quota of ${maximum}`));
+    expect([warnings.length, errors.length]).toEqual(expected === 'none' ? [0, 0] : expected === 'warning' ? [1, 0] : [0, 1]);
+  });
+
+  test.each([9, 10.5, Number.NaN])('maxManagedPoliciesPerRole %d: throws naming the prop, the value and the fix', maximum => {
+    expect(() => ownedRoleWith(0, maximum)).toThrow(new RegExp(
+      `props\\.maxManagedPoliciesPerRole is ${maximum}, but an account's quota of managed policies per role is a whole number of at least 10`));
   });
 
   test('customer managed policies that name the role count; those of another role do not', () => {
@@ -52,8 +70,8 @@ describe('managed policies per role', () => {
     const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('managed policies in stack Node'));
     expect(warnings.map(w => [w.id, w.entry.data])).toEqual([[
       '/Node/Access',
-      'Role Node/NodeRole is attached 11 managed policies in stack Node, over the default IAM quota of 10 (raise it to at ' +
-      'most 20 in Service Quotas before deploying), not counting policies attached outside this stack. ' +
+      'Role Node/NodeRole is attached 11 managed policies in stack Node, over the default IAM quota of 10 (raise it in ' +
+      'Service Quotas before deploying; the account\'s highest is taken as 20), not counting policies attached outside this stack. ' +
       `[ack: ${AnyscaleEcrAccessWarnings.MANAGED_POLICY_QUOTA}]`,
     ]]);
   });

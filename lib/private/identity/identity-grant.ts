@@ -43,7 +43,7 @@ const LONGEST_REGION_NAME = 16;
  *
  * Granting the same role again adds nothing.
  */
-export function grantIdentity(role: iam.IRole, policy: IdentityChoice, reporter: IConstruct): IdentityGrant {
+export function grantIdentity(role: iam.IRole, policy: IdentityChoice, reporter: IConstruct, maxManagedPolicies?: number): IdentityGrant {
   const stack = Stack.of(role);
   if (isImmutable(role) && (isOwned(role) || compareAccounts(roleAccount(role), stack.account) !== AccountRelation.DIFFERENT)) {
     Annotations.of(reporter).addWarningV2(
@@ -88,7 +88,7 @@ export function grantIdentity(role: iam.IRole, policy: IdentityChoice, reporter:
 
   assertNotSynthesized(role, `ECR permissions to role ${role.node.path}`);
   if (policy.repositoryScoped) {
-    checkManagedPolicyCount(role, reporter);
+    checkManagedPolicyCount(role, reporter, maxManagedPolicies);
     const scoped = ScopedPolicies.of(role);
     return { addRepository: repository => scoped.addRepository(repository) };
   }
@@ -96,7 +96,7 @@ export function grantIdentity(role: iam.IRole, policy: IdentityChoice, reporter:
     // Role de-duplicates its managed policies by ARN when it renders them.
     role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName(policy.awsManagedPolicyName));
     NagAcknowledgements.awsManagedPolicy(role, policy.awsManagedPolicyName);
-    checkManagedPolicyCount(role, reporter);
+    checkManagedPolicyCount(role, reporter, maxManagedPolicies);
     // The statement the AWS managed policy amounts to; the role carries it.
     return allRepositories({ statement: new iam.PolicyStatement({ actions: [...policy.actions], resources: ['*'] }), carrier: role });
   }

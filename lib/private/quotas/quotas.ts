@@ -13,7 +13,11 @@ export const QUOTAS = {
   inlinePolicyCharactersPerRole: 10_240,
   /** IAM: managed policies attached to one role, by default. */
   managedPoliciesPerRole: 10,
-  /** IAM: managed policies attached to one role, with the highest quota increase. */
+  /**
+   * IAM: managed policies attached to one role, with the highest quota increase AWS documents ("you must submit a
+   * Service Quotas increase request to raise the default limit from 10 to a maximum of 20": AWS Knowledge Center,
+   * iam-increase-policy-size, read 2026-11-29). An account whose quota AWS raised further sets its own maximum.
+   */
   managedPoliciesPerRoleRaised: 20,
 } as const;
 

@@ -28,13 +28,13 @@ export function checkInlinePolicySize(role: iam.IRole, inline: iam.Policy): void
 
 /**
  * Counts the managed policies the role's stack attaches to the role when it is synthesized: over the default quota
- * of 10 it warns, over the highest quota of 20 it fails. Policies attached by other stacks or outside CDK are not
+ * of 10 it warns, over the account's highest quota (`maximum`, 20 unless the user says otherwise) it fails. Policies attached by other stacks or outside CDK are not
  * seen. The warning or error goes once, on the first construct that granted the role (the one the user holds, so
  * that acknowledging it there works).
  */
-export function checkManagedPolicyCount(role: iam.IRole, reporter: IConstruct): void {
+export function checkManagedPolicyCount(role: iam.IRole, reporter: IConstruct, maximum: number = QUOTAS.managedPoliciesPerRoleRaised): void {
   if (!role.node.tryFindChild(COUNT_ID)) {
-    Aspects.of(role).add(new ManagedPolicyCount(role, reporter), { priority: AspectPriority.READONLY });
+    Aspects.of(role).add(new ManagedPolicyCount(role, reporter, maximum), { priority: AspectPriority.READONLY });
   }
 }
 
@@ -45,8 +45,11 @@ const COUNT_ID = 'AnyscaleEcrManagedPolicyCount';
 class ManagedPolicyCount extends Construct implements IAspect {
   private done = false;
 
-  /** `reporter`: the first construct that granted the role, where the warning or error goes. */
-  constructor(private readonly role: iam.IRole, private readonly reporter: IConstruct) {
+  /**
+   * `reporter`: the first construct that granted the role, where the warning or error goes; `maximum`: the account's
+   * highest quota, as that construct was told.
+   */
+  constructor(private readonly role: iam.IRole, private readonly reporter: IConstruct, private readonly maximum: number) {
     super(role, COUNT_ID);
   }
 
@@ -61,16 +64,17 @@ class ManagedPolicyCount extends Construct implements IAspect {
     const direct = (stack.resolve(cfnRole?.managedPolicyArns) as unknown[] | undefined)?.length ?? 0;
     const count = direct + managedPoliciesAttachedTo(this.role, stack);
     const where = `Role ${this.role.node.path} is attached ${count} managed policies in stack ${stack.stackName}`;
-    if (count > QUOTAS.managedPoliciesPerRoleRaised) {
+    if (count > this.maximum) {
       Annotations.of(this.reporter).addError(
-        `${where}, over the highest IAM quota of ${QUOTAS.managedPoliciesPerRoleRaised}. Grant fewer repositories ` +
-        'with IdentityPolicy.REPOSITORY_SCOPED, or use IdentityPolicy.READ_ONLY.',
+        `${where}, over the account's highest IAM quota of ${this.maximum} (maxManagedPoliciesPerRole). Grant fewer ` +
+        'repositories with IdentityPolicy.REPOSITORY_SCOPED, use IdentityPolicy.READ_ONLY, or, if AWS raised the ' +
+        "account's quota further, set maxManagedPoliciesPerRole to it.",
       );
     } else if (count > QUOTAS.managedPoliciesPerRole) {
       Annotations.of(this.reporter).addWarningV2(
         WARNING_IDS.managedPolicyQuota,
-        `${where}, over the default IAM quota of ${QUOTAS.managedPoliciesPerRole} (raise it to at most ` +
-        `${QUOTAS.managedPoliciesPerRoleRaised} in Service Quotas before deploying), not counting policies attached outside this stack.`,
+        `${where}, over the default IAM quota of ${QUOTAS.managedPoliciesPerRole} (raise it in Service Quotas before ` +
+        `deploying; the account's highest is taken as ${this.maximum}), not counting policies attached outside this stack.`,
       );
     }
   }
