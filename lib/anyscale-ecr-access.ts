@@ -5,6 +5,7 @@ import { ExistingRepositoryPolicy } from './existing-repository-policy';
 import { IdentityPolicy } from './identity-policy';
 import { grantOf } from './private/grants/grant-parts';
 import { grantIdentity, IdentityGrant } from './private/identity/identity-grant';
+import { warnIfPodRole } from './private/identity/pod-role';
 import { assertRoleArn } from './private/placement/validate';
 import { grantRepository } from './private/repository/repository-grant';
 import { ECR_PULL_ACTIONS } from './private/shared/pull-actions';
@@ -100,6 +101,7 @@ export class AnyscaleEcrAccess extends Construct {
   constructor(scope: Construct, id: string, props: AnyscaleEcrAccessProps) {
     super(scope, id);
     assertRoleArn(props.role.roleArn, 'AnyscaleEcrAccess: props.role');
+    warnIfPodRole(props.role, this);
     this.role = props.role;
     this.existingRepositoryPolicy = props.existingRepositoryPolicy ?? ExistingRepositoryPolicy.REPORT;
     const maxManagedPolicies = props.maxManagedPoliciesPerRole;

@@ -1,7 +1,7 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { assertRoleArn, assertRoleName, ROLE_NAME_PATTERN } from './private/placement/validate';
+import { assertRoleArn, assertRoleName, assertRolePath, ROLE_NAME_PATTERN } from './private/placement/validate';
 
 /**
  * Where to find an existing Anyscale node role, and how CDK imports it (`iam.FromRoleArnOptions`: with
@@ -18,6 +18,14 @@ export interface AnyscaleNodeRoleOptions extends iam.FromRoleArnOptions {
    * @default - the account of the stack that `scope` belongs to
    */
   readonly account?: string;
+
+  /**
+   * The role's IAM path, for a role created with one (for example by Terraform with `role_path`): starts and ends
+   * with `/`. `fromRoleArn` keeps the path of the ARN it is given.
+   *
+   * @default '/' - no path
+   */
+  readonly path?: string;
 }
 
 const CLOUD_NODE_ROLE_SUFFIX = '-cluster_node_role';
@@ -70,17 +78,22 @@ export class AnyscaleNodeRole {
   }
 
   /**
-   * A role you bring, by name (without path).
+   * A role you bring, by name (and `path`, if it has one): for example a role of Anyscale's Terraform modules,
+   * `anyscale-cluster-node-<suffix>` or `<common name>-cluster-node-role`, or the role given to
+   * `anyscale cloud register --instance-iam-role-id`.
    */
   public static fromRoleName(scope: Construct, id: string, roleName: string, options: AnyscaleNodeRoleOptions = {}): iam.IRole {
     assertRoleName(roleName, 'AnyscaleNodeRole: roleName');
+    const path = options.path ?? '/';
+    assertRolePath(path, 'AnyscaleNodeRole: options.path');
     const stack = Stack.of(scope);
+    // role<path><name>: the path starts and ends with '/'.
     const roleArn = stack.formatArn({
       service: 'iam',
       region: '',
       account: options.account ?? stack.account,
-      resource: 'role',
-      resourceName: roleName,
+      resource: `role${path}${roleName}`,
+      arnFormat: ArnFormat.NO_RESOURCE_NAME,
     });
     return iam.Role.fromRoleArn(scope, id, roleArn, importOptions(options));
   }
@@ -98,6 +111,6 @@ export class AnyscaleNodeRole {
 
 /** The options `iam.Role.fromRoleArn` takes: `account` is this library's own. */
 function importOptions(options: AnyscaleNodeRoleOptions): iam.FromRoleArnOptions {
-  const { account: _account, ...fromRoleArn } = options;
+  const { account: _account, path: _path, ...fromRoleArn } = options;
   return fromRoleArn;
 }

@@ -29,10 +29,12 @@ export interface AnyscaleEcrOrganizationAccessProps {
   readonly repositories?: ecr.IRepository[];
 
   /**
-   * Names of the roles that may pull, as patterns with `*` and `?` wildcards, matched against
-   * `aws:PrincipalArn` in every account granted.
+   * Names of the roles that may pull, as patterns with `*` and `?` wildcards (optionally after an IAM path, as in
+   * `anyscale/*`), matched against `aws:PrincipalArn` (`arn:<partition>:iam::*:role/<pattern>`) in every account
+   * granted. A leading `*` also matches any path.
    *
-   * @default ['*-cluster_node_role'] - the node roles that `anyscale cloud setup` creates
+   * @default AnyscaleEcrOrganizationAccess.DEFAULT_ROLE_NAME_PATTERNS - every node role name that Anyscale's tools
+   * create: `*-cluster_node_role`, `*-cluster-node-role`, `anyscale-cluster-node-*`, `*\/anyscale-cluster-node-*`
    */
   readonly roleNamePatterns?: string[];
 
@@ -66,8 +68,41 @@ export interface AnyscaleEcrOrganizationAccessProps {
  * });
  */
 export class AnyscaleEcrOrganizationAccess extends Construct {
-  /** The role-name pattern granted when none is given: node roles made by `anyscale cloud setup`. */
-  public static readonly DEFAULT_ROLE_NAME_PATTERN = '*-cluster_node_role';
+  /**
+   * Node roles of `anyscale cloud setup` (`<cloud-id>-cluster_node_role`) and of newer CLI clouds
+   * (`vm-<region>-<8 hex>-cluster_node_role`), under any path.
+   */
+  public static readonly CLI_ROLE_NAME_PATTERN = '*-cluster_node_role';
+
+  /**
+   * Node roles of Anyscale's Terraform modules (anyscale/terraform-aws-anyscale-cloudfoundation-modules,
+   * aws-anyscale-iam) named from `common_name`: `<common_name>-cluster-node-role`, under any path.
+   */
+  public static readonly TERRAFORM_COMMON_NAME_ROLE_NAME_PATTERN = '*-cluster-node-role';
+
+  /**
+   * Node roles of Anyscale's Terraform modules named with their default prefix and a random suffix:
+   * `anyscale-cluster-node-<suffix>`, without a path.
+   */
+  public static readonly TERRAFORM_PREFIX_ROLE_NAME_PATTERN = 'anyscale-cluster-node-*';
+
+  /** The same Terraform-module names under an IAM path (`role_path`): `<path>anyscale-cluster-node-<suffix>`. */
+  public static readonly TERRAFORM_PREFIX_UNDER_PATH_ROLE_NAME_PATTERN = '*/anyscale-cluster-node-*';
+
+  /** The role-name patterns granted when none are given: every node role name Anyscale's tools create. */
+  public static readonly DEFAULT_ROLE_NAME_PATTERNS: string[] = [
+    AnyscaleEcrOrganizationAccess.CLI_ROLE_NAME_PATTERN,
+    AnyscaleEcrOrganizationAccess.TERRAFORM_COMMON_NAME_ROLE_NAME_PATTERN,
+    AnyscaleEcrOrganizationAccess.TERRAFORM_PREFIX_ROLE_NAME_PATTERN,
+    AnyscaleEcrOrganizationAccess.TERRAFORM_PREFIX_UNDER_PATH_ROLE_NAME_PATTERN,
+  ];
+
+  /**
+   * The role-name pattern of `anyscale cloud setup`.
+   *
+   * @deprecated use `CLI_ROLE_NAME_PATTERN`, or `DEFAULT_ROLE_NAME_PATTERNS` for every name the default grants
+   */
+  public static readonly DEFAULT_ROLE_NAME_PATTERN = AnyscaleEcrOrganizationAccess.CLI_ROLE_NAME_PATTERN;
 
   private readonly grantee: OrganizationGrantee;
   private readonly patterns: string[];
@@ -77,11 +112,12 @@ export class AnyscaleEcrOrganizationAccess extends Construct {
   constructor(scope: Construct, id: string, props: AnyscaleEcrOrganizationAccessProps) {
     super(scope, id);
     const prefix = `AnyscaleEcrOrganizationAccess ${this.node.path}`;
-    const patterns = props.roleNamePatterns ?? [AnyscaleEcrOrganizationAccess.DEFAULT_ROLE_NAME_PATTERN];
+    const patterns = props.roleNamePatterns ?? AnyscaleEcrOrganizationAccess.DEFAULT_ROLE_NAME_PATTERNS;
     assertAll(patterns, ROLE_NAME_WILDCARD_PATTERN, `${prefix}: props.roleNamePatterns`,
-      'a role name of 1 to 64 characters from letters, digits, \'+=,.@_-\' and the wildcards * and ?');
+      'a role name, optionally after its path, from letters, digits, \'+=,.@_-/\' and the wildcards * and ?');
     if (patterns.length === 0) {
-      throw new Error(`${prefix}: props.roleNamePatterns is empty ([]). Omit it to grant '*-cluster_node_role'.`);
+      throw new Error(`${prefix}: props.roleNamePatterns is empty ([]). Omit it to grant every node role name Anyscale's ` +
+        'tools create (AnyscaleEcrOrganizationAccess.DEFAULT_ROLE_NAME_PATTERNS).');
     }
     this.grantee = props.grantee;
     this.patterns = patterns;

@@ -31,5 +31,11 @@ export class AnyscaleEcrAccessWarnings {
    */
   public static readonly MANAGED_POLICY_QUOTA: string = WARNING_IDS.managedPolicyQuota;
 
+  /**
+   * The role the app defines is trusted by EKS pods (Pod Identity or IRSA) and not by EC2: on Kubernetes the kubelet
+   * pulls images with the node group's instance role. Pass that role instead.
+   */
+  public static readonly POD_ROLE_NOT_NODE_ROLE: string = WARNING_IDS.podRoleNotNodeRole;
+
   private constructor() {}
 }

@@ -28,7 +28,18 @@ const NODE_ROLE_PRINCIPAL = {
 
 test('every example app is covered here', () => {
   const apps = fs.readdirSync(examplesDir).filter(file => file.endsWith('.ts')).sort();
-  expect(apps).toEqual(['existing-repository.ts', 'one-account.ts', 'registry-account-only.ts', 'two-accounts.ts']);
+  expect(apps).toEqual(['eks-node-group.ts', 'existing-repository.ts', 'one-account.ts', 'registry-account-only.ts', 'two-accounts.ts']);
+});
+
+test('eks-node-group: the node group\'s role gets the pull-only policy, next to its own; no warning', () => {
+  // WHEN
+  const assembly = synth('eks-node-group');
+  // THEN
+  const stack = template(assembly, 'AnyscaleEksNodes');
+  const [role] = Object.values(stack.findResources('AWS::IAM::Role'));
+  expect(JSON.stringify(role.Properties.ManagedPolicyArns)).toMatch(
+    /AmazonEKSWorkerNodePolicy.*AmazonEKS_CNI_Policy.*AmazonEC2ContainerRegistryPullOnly/);
+  expect(assembly.getStackByName('AnyscaleEksNodes').messages).toEqual([]);
 });
 
 test('one-account: the imported node role gets the read-only policy; the repository gets no statement', () => {

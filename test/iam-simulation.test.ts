@@ -4,7 +4,7 @@ import * as path from 'path';
 import { App, PhysicalName, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { AnyscaleEcrAccess, AnyscaleNodeRole, ExistingRepositoryPolicy, IdentityPolicy } from '../lib';
+import { AnyscaleEcrAccess, AnyscaleEcrOrganizationAccess, AnyscaleNodeRole, ExistingRepositoryPolicy, IdentityPolicy, OrganizationGrantee } from '../lib';
 import { FakeEcr } from './support/fake-ecr';
 import { synthesizeExample } from '../scripts/example-apps';
 import { IamModel } from './support/iam-model';
@@ -300,5 +300,58 @@ describe('the simulation notices breakage', () => {
     });
     expect(await unmerged.decide(s.nodeRoleArn, 'ecr:BatchGetImage', repository)).toBe('ImplicitlyDenied');
     expect(await unmerged.decide(ci, 'ecr:PutImage', repository, ciPolicies)).toBe('Allowed');
+  });
+});
+
+describe('the organization grant\'s default role-name patterns', () => {
+  // GIVEN a registry repository granted to the organization's node roles with the default patterns
+  const ORGANIZATION = 'o-a1b2c3d4e5';
+  let model: IamModel;
+  let repository: string;
+  let nodePolicies: ReturnType<IamModel['identityPolicies']>;
+  beforeAll(() => {
+    const app = new App();
+    const registry = stackIn(app, 'Registry', REGISTRY);
+    new AnyscaleEcrOrganizationAccess(registry, 'AllClouds', {
+      grantee: OrganizationGrantee.organization(ORGANIZATION),
+      repositories: [new ecr.Repository(registry, 'Images', { repositoryName: 'anyscale/ray' })],
+    });
+    // A node account's role with the read-only identity policy, as each node account gives its role.
+    const node = stackIn(app, 'Node', NODE);
+    new AnyscaleEcrAccess(node, 'Access', {
+      role: AnyscaleNodeRole.fromRoleName(node, 'NodeRole', 'any-node'),
+      repositories: [ecr.Repository.fromRepositoryName(node, 'Same', 'same-account')],
+    });
+    model = IamModel.fromAssembly(app.synth(), { Registry: env(REGISTRY), Node: env(NODE) });
+    repository = repoArn('aws', 'us-west-2', REGISTRY, 'anyscale/ray');
+    nodePolicies = model.identityPolicies(`arn:aws:iam::${NODE}:role/any-node`);
+  });
+  const inOrganization = { 'aws:PrincipalOrgID': ORGANIZATION };
+
+  test.each([
+    ['anyscale cloud setup', 'cld_abc123-cluster_node_role'],
+    ['a newer CLI cloud', 'vm-us-west-2-1a2b3c4d-cluster_node_role'],
+    ['Terraform modules, common_name', 'ml-prod-cluster-node-role'],
+    ['Terraform modules, default prefix', 'anyscale-cluster-node-20241101a1b2'],
+    ['Terraform modules, default prefix under a path', 'anyscale/anyscale-cluster-node-20241101a1b2'],
+    ['anyscale cloud setup under a path', 'teams/ml/cld_abc123-cluster_node_role'],
+  ])('%s (%s) of an account of the organization is allowed to pull', async (_source, name) => {
+    // THEN
+    const principal = `arn:aws:iam::${THIRD}:role/${name}`;
+    expect(await model.decide(principal, 'ecr:BatchGetImage', repository, nodePolicies, inOrganization)).toBe('Allowed');
+  });
+
+  test.each([
+    ['an unrelated role of the same account', 'ci-deployer'],
+    ['a name that only starts like a node role', 'cluster_node_role-admin'],
+    ['the prefix in the middle of a name', 'my-anyscale-cluster-node-x'],
+  ])('%s (%s) is denied', async (_what, name) => {
+    expect(await model.decide(`arn:aws:iam::${THIRD}:role/${name}`, 'ecr:BatchGetImage', repository, nodePolicies, inOrganization))
+      .toBe('ImplicitlyDenied');
+  });
+
+  test('a node role name of an account outside the organization is denied', async () => {
+    expect(await model.decide(`arn:aws:iam::${THIRD}:role/cld_abc123-cluster_node_role`, 'ecr:BatchGetImage', repository, nodePolicies,
+      { 'aws:PrincipalOrgID': 'o-0000000000' })).toBe('ImplicitlyDenied');
   });
 });

@@ -164,3 +164,51 @@ describe('AnyscaleNodeRoleOptions extends iam.FromRoleArnOptions', () => {
     Template.fromStack(nodeStack).hasResourceProperties('AWS::IAM::Policy', { PolicyName: Match.stringLikeRegexp('^NodeRoleEcrTeamPolicy') });
   });
 });
+
+describe('role paths', () => {
+  test.each([
+    ['fromRoleName', (s: Stack) => AnyscaleNodeRole.fromRoleName(s, 'NodeRole', 'anyscale-cluster-node-a1b2', { path: '/anyscale/' }),
+      'anyscale/anyscale-cluster-node-a1b2', 'anyscale-cluster-node-a1b2'],
+    ['fromCloudId', (s: Stack) => AnyscaleNodeRole.fromCloudId(s, 'NodeRole', 'cld_abc123', { path: '/teams/ml/' }),
+      'teams/ml/cld_abc123-cluster_node_role', 'cld_abc123-cluster_node_role'],
+    ['fromRoleArn (keeps the ARN\'s path)', (s: Stack) => AnyscaleNodeRole.fromRoleArn(s, 'NodeRole', `arn:aws:iam::${NODE_ACCOUNT}:role/anyscale/nodes-cluster-node-role`),
+      'anyscale/nodes-cluster-node-role', 'nodes-cluster-node-role'],
+  ])('%s: the ARN holds the path, the name (by which IAM attaches policies) does not', (_name, importRole, resource, name) => {
+    // WHEN
+    const role = importRole(stack);
+    // THEN
+    expect(JSON.stringify(stack.resolve(role.roleArn))).toContain(`:iam::${NODE_ACCOUNT}:role/${resource}`);
+    expect(stack.resolve(role.roleName)).toBe(name);
+  });
+
+  test('the inline policy of an imported role with a path is attached by its name', () => {
+    // WHEN
+    new AnyscaleEcrAccess(stack, 'Access', {
+      role: AnyscaleNodeRole.fromRoleName(stack, 'NodeRole', 'nodes', { path: '/anyscale/' }),
+      repositories: [new ecr.Repository(stack, 'Images')],
+    });
+    // THEN
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', { Roles: ['nodes'] });
+  });
+
+  test.each([
+    ['no leading slash', 'anyscale/'],
+    ['no trailing slash', '/anyscale'],
+    ['a space', '/any scale/'],
+    ['a non-ASCII character', '/ansçale/'],
+    ['513 characters', `/${'a'.repeat(511)}/`],
+  ])('a path with %s: throws, naming the prop, the value and the rule', (_name, path) => {
+    expect(() => AnyscaleNodeRole.fromRoleName(stack, 'NodeRole', 'nodes', { path })).toThrow(
+      `AnyscaleNodeRole: options.path is '${path}' (${path.length} characters), which IAM rejects: a path starts and ends with '/', has at most 512 characters`);
+  });
+
+  test('a path of 512 characters is accepted', () => {
+    const role = AnyscaleNodeRole.fromRoleName(stack, 'Long', 'nodes', { path: `/${'a'.repeat(510)}/` });
+    expect(JSON.stringify(stack.resolve(role.roleArn))).toContain(`:role/${'a'.repeat(510)}/nodes`);
+  });
+
+  test('a deploy-time path: throws, saying it must be known at synth time and what to do instead', () => {
+    expect(() => AnyscaleNodeRole.fromRoleName(stack, 'Param', 'nodes', { path: new CfnParameter(stack, 'Path').valueAsString }))
+      .toThrow(/AnyscaleNodeRole: options\.path is a deploy-time value .*: the role's path must be known at synth time.*import the role by ARN with fromRoleArn/);
+  });
+});

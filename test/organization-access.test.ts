@@ -8,7 +8,9 @@ import { acknowledgements } from './support/acknowledgements';
 import { awsPrincipals, REGISTRY_ACCOUNT, repositoryStatements, stackIn } from './support/stacks';
 
 const ORG = 'o-a1b2c3d4e5';
-const NODE_ROLE_PATTERN = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::*:role/*-cluster_node_role']] };
+const rolePattern = (pattern: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::*:role/${pattern}`]] });
+const NODE_ROLE_PATTERN = rolePattern('*-cluster_node_role');
+const DEFAULT_PATTERNS = ['*-cluster_node_role', '*-cluster-node-role', 'anyscale-cluster-node-*', '*/anyscale-cluster-node-*'];
 
 let stack: Stack;
 let repository: ecr.Repository;
@@ -28,7 +30,7 @@ test('an organization grant: principal * limited by aws:PrincipalOrgID and the n
     Principal: { AWS: '*' },
     Action: AnyscaleEcrAccess.PULL_ACTIONS,
     Condition: {
-      ArnLike: { 'aws:PrincipalArn': [NODE_ROLE_PATTERN] },
+      ArnLike: { 'aws:PrincipalArn': DEFAULT_PATTERNS.map(rolePattern) },
       StringEquals: { 'aws:PrincipalOrgID': ORG },
     },
   }]);
@@ -51,6 +53,22 @@ test('an account list grant: the accounts\' roots as principals, limited by the 
         { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::*:role/ray-autoscaler-v1']] }],
     },
   });
+});
+
+test('DEFAULT_ROLE_NAME_PATTERNS are the four named patterns, one per source', () => {
+  expect(AnyscaleEcrOrganizationAccess.DEFAULT_ROLE_NAME_PATTERNS).toEqual([
+    AnyscaleEcrOrganizationAccess.CLI_ROLE_NAME_PATTERN, AnyscaleEcrOrganizationAccess.TERRAFORM_COMMON_NAME_ROLE_NAME_PATTERN,
+    AnyscaleEcrOrganizationAccess.TERRAFORM_PREFIX_ROLE_NAME_PATTERN, AnyscaleEcrOrganizationAccess.TERRAFORM_PREFIX_UNDER_PATH_ROLE_NAME_PATTERN,
+  ]);
+});
+
+test('a pattern with a path is accepted and written after role/', () => {
+  // WHEN
+  new AnyscaleEcrOrganizationAccess(stack, 'Teams', {
+    grantee: OrganizationGrantee.accounts(['111111111111']), repositories: [repository], roleNamePatterns: ['anyscale/*'],
+  });
+  // THEN
+  expect(repositoryStatements(Template.fromStack(stack))[0].Condition.ArnLike['aws:PrincipalArn']).toEqual([rolePattern('anyscale/*')]);
 });
 
 test('the policy does not grow with the number of clouds, and one grant twice is written once', () => {
@@ -123,7 +141,7 @@ test('an imported repository: a warning with the statement to add', () => {
     'permissions: \\{"Action":'));
   // The statement can be pasted: no CloudFormation intrinsic, the partition shown as a placeholder.
   const statement = JSON.parse((warning.entry.data as string).split('permissions: ')[1].replace(/ \[ack: .*$/, ''));
-  expect(statement.Condition.ArnLike['aws:PrincipalArn']).toEqual(['arn:<partition>:iam::*:role/*-cluster_node_role']);
+  expect(statement.Condition.ArnLike['aws:PrincipalArn']).toEqual(DEFAULT_PATTERNS.map(p => `arn:<partition>:iam::*:role/${p}`));
   expect(warning.entry.data).not.toMatch(/Fn::|Ref/);
 });
 
@@ -133,9 +151,9 @@ describe('bad input', () => {
       /OrganizationGrantee\.organization: 'o-ABC' is not an organization id: 'o-' followed by 10 to 32/],
     ['a malformed account', () => OrganizationGrantee.accounts(['1234']), /OrganizationGrantee\.accounts: '1234' is not a 12-digit AWS account id/],
     ['no accounts', () => OrganizationGrantee.accounts([]), /OrganizationGrantee\.accounts: the list is empty/],
-    ['a role pattern with a slash', () => new AnyscaleEcrOrganizationAccess(stack, 'Bad', {
-      grantee: OrganizationGrantee.organization(ORG), repositories: [repository], roleNamePatterns: ['team/*'],
-    }), /props\.roleNamePatterns has 'team\/\*', which is not a role name of 1 to 64 characters from letters, digits, '\+=,\.@_-' and the wildcards \* and \?/],
+    ['a role pattern with a character IAM rejects', () => new AnyscaleEcrOrganizationAccess(stack, 'Bad', {
+      grantee: OrganizationGrantee.organization(ORG), repositories: [repository], roleNamePatterns: ['team:*'],
+    }), /props\.roleNamePatterns has 'team:\*', which is not a role name, optionally after its path, from letters, digits, '\+=,\.@_-\/' and the wildcards \* and \?/],
     ['no role patterns', () => new AnyscaleEcrOrganizationAccess(stack, 'Bad', {
       grantee: OrganizationGrantee.organization(ORG), repositories: [repository], roleNamePatterns: [],
     }), /props\.roleNamePatterns is empty/],

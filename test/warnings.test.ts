@@ -1,6 +1,7 @@
 import { Annotations as CoreAnnotations, App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import {
   AnyscaleEcrAccess, AnyscaleEcrAccessWarnings, AnyscaleEcrOrganizationAccess, AnyscaleNodeRole, OrganizationGrantee,
@@ -31,6 +32,10 @@ const SCENARIOS: Array<[string, string, (stack: Stack) => IConstruct]> = [
       grantee: OrganizationGrantee.organization('o-a1b2c3d4e5'),
       repositories: [ecr.Repository.fromRepositoryName(stack, 'Old', 'old-images')],
     })],
+  ['podRoleNotNodeRole', AnyscaleEcrAccessWarnings.POD_ROLE_NOT_NODE_ROLE, stack => new AnyscaleEcrAccess(stack, 'Access', {
+    role: new iam.Role(stack, 'PodRole', { assumedBy: new iam.ServicePrincipal('pods.eks.amazonaws.com') }),
+    repositories: [new ecr.Repository(stack, 'Images')],
+  })],
 ];
 
 describe.each(SCENARIOS)('%s', (_name, id, build) => {

@@ -106,14 +106,15 @@ export class IamModel {
 
   /** IAM's decision for a request: Allowed, ImplicitlyDenied or ExplicitlyDenied. */
   public async decide(principalArn: string, action: string, resourceArn: string,
-    identityPolicies = this.identityPolicies(principalArn)): Promise<string> {
+    identityPolicies = this.identityPolicies(principalArn), contextVariables: Record<string, string> = {}): Promise<string> {
     const resourcePolicy = this.repositories.get(resourceArn);
     const result = await runSimulation({
       request: {
         principal: principalArn,
         action,
         resource: { resource: resourceArn, accountId: resourceArn === '*' ? accountOf(principalArn) : accountOf(resourceArn) },
-        contextVariables: {},
+        // AWS sets aws:PrincipalArn on every request of an IAM role (to the role's ARN); the simulator does not.
+        contextVariables: { 'aws:PrincipalArn': principalArn, ...contextVariables },
       },
       identityPolicies,
       serviceControlPolicies: [],

@@ -4,10 +4,15 @@ import { parseArn } from './accounts';
 /** Characters IAM allows in a role name but '-' (letters, digits and '+=,.@_'), as a regular expression class body; '-' goes last. */
 const ROLE_NAME_CHARACTERS = '\\w+=,.@';
 const MAX_ROLE_NAME_LENGTH = 64;
+/** IAM: the longest path, without its leading `/` (the pattern follows `role/`). */
+const MAX_ROLE_PATH_LENGTH_FOR_PATTERNS = 511;
 /** Characters IAM allows in a role name. */
 export const ROLE_NAME_PATTERN = new RegExp(`^[${ROLE_NAME_CHARACTERS}-]+$`);
-/** A role name with the `*` and `?` wildcards of `ArnLike`, as long as a role name. */
-export const ROLE_NAME_WILDCARD_PATTERN = new RegExp(`^[${ROLE_NAME_CHARACTERS}*?-]{1,${MAX_ROLE_NAME_LENGTH}}$`);
+/**
+ * A role name, optionally after its path, with the `*` and `?` wildcards of `ArnLike`: at most as long as a path and a
+ * role name together.
+ */
+export const ROLE_NAME_WILDCARD_PATTERN = new RegExp(`^[${ROLE_NAME_CHARACTERS}*?/-]{1,${MAX_ROLE_PATH_LENGTH_FOR_PATTERNS + MAX_ROLE_NAME_LENGTH}}$`);
 
 /** Throws unless the name is a valid IAM role name. Tokens are not checked. */
 export function assertRoleName(roleName: string, prop: string): void {
@@ -19,6 +24,27 @@ export function assertRoleName(roleName: string, prop: string): void {
       `${prop} gives the role name '${roleName}' (${roleName.length} characters), which IAM rejects: ` +
       `a role name has 1 to ${MAX_ROLE_NAME_LENGTH} characters from letters, digits and '+=,.@_-'. ` +
       'Check the value against the role shown in the IAM console.',
+    );
+  }
+}
+
+/** IAM: a path is `/`, or `/` + printable ASCII characters + `/`, at most 512 characters. */
+const ROLE_PATH_PATTERN = /^(\/|\/[\u0021-\u007E]+\/)$/;
+const MAX_ROLE_PATH_LENGTH = 512;
+
+/**
+ * Throws unless the path is one IAM accepts, known at synth time: CDK's `Role.fromRoleArn` reads the role name from
+ * the ARN, after the path.
+ */
+export function assertRolePath(path: string, prop: string): void {
+  if (Token.isUnresolved(path)) {
+    throw new Error(`${prop} is a deploy-time value (${path}): the role's path must be known at synth time, because ` +
+      'CDK reads the role name from its ARN. Pass the path as a string, or import the role by ARN with fromRoleArn.');
+  }
+  if (path.length > MAX_ROLE_PATH_LENGTH || !ROLE_PATH_PATTERN.test(path)) {
+    throw new Error(
+      `${prop} is '${path}' (${path.length} characters), which IAM rejects: a path starts and ends with '/', has at ` +
+      `most ${MAX_ROLE_PATH_LENGTH} characters, and printable ASCII characters between, for example '/anyscale/'.`,
     );
   }
 }

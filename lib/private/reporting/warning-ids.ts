@@ -4,4 +4,5 @@ export const WARNING_IDS = {
   roleAccountUnverified: 'cdk-anyscale-ecr-access:roleAccountUnverified',
   repositoryPolicyNotApplied: 'cdk-anyscale-ecr-access:repositoryPolicyNotApplied',
   managedPolicyQuota: 'cdk-anyscale-ecr-access:managedPolicyQuota',
+  podRoleNotNodeRole: 'cdk-anyscale-ecr-access:podRoleNotNodeRole',
 } as const;

@@ -1,0 +1,35 @@
+import { Annotations, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { IConstruct } from 'constructs';
+import { displayArn } from '../placement/display';
+import { WARNING_IDS } from '../reporting/warning-ids';
+
+const POD_IDENTITY_SERVICE = 'pods.eks.amazonaws.com';
+const NODE_SERVICE = 'ec2.amazonaws.com';
+
+/**
+ * Warns when a role the app defines is trusted only by EKS pods (EKS Pod Identity, or IRSA's web identity federation)
+ * and not by EC2: on Kubernetes the kubelet pulls images with the node group's instance role, never with a pod's role,
+ * so granting a pod role leaves the nodes without access. Imported roles carry no trust policy here and are not checked.
+ */
+export function warnIfPodRole(role: iam.IRole, reporter: IConstruct): void {
+  const trust = (role as Partial<iam.Role>).assumeRolePolicy;
+  if (!(trust instanceof iam.PolicyDocument)) {
+    return;
+  }
+  const statements = ((Stack.of(role).resolve(trust) as { Statement?: any[] } | undefined)?.Statement ?? [])
+    .filter(statement => statement.Effect === 'Allow');
+  const services = statements.flatMap(statement => [statement.Principal?.Service ?? []].flat());
+  const actions = statements.flatMap(statement => [statement.Action ?? []].flat());
+  const federated = statements.some(statement => statement.Principal?.Federated !== undefined) &&
+    actions.includes('sts:AssumeRoleWithWebIdentity');
+  if (services.includes(NODE_SERVICE) || !(services.includes(POD_IDENTITY_SERVICE) || federated)) {
+    return;
+  }
+  Annotations.of(reporter).addWarningV2(
+    WARNING_IDS.podRoleNotNodeRole,
+    `Role ${displayArn(role.roleArn)} is trusted by EKS pods (${federated ? 'IRSA web identity' : POD_IDENTITY_SERVICE}), not by ` +
+    `${NODE_SERVICE}: images are pulled by the kubelet with the node group's instance role, not with a pod's role. ` +
+    'Pass the node group\'s role (for example nodegroup.role) and identityPolicy: IdentityPolicy.PULL_ONLY.',
+  );
+}

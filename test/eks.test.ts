@@ -1,0 +1,46 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { AnyscaleEcrAccess, AnyscaleEcrAccessWarnings, AnyscaleNodeRole, IdentityPolicy } from '../lib';
+import { NODE_ACCOUNT, stackIn } from './support/stacks';
+
+// On EKS the kubelet pulls images with the node group's instance role; a pod's role (IRSA, EKS Pod Identity) is the
+// wrong one to grant. The library can tell from the trust policy of a role the app defines.
+
+const OIDC_PROVIDER = `arn:aws:iam::${NODE_ACCOUNT}:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE`;
+
+function grant(role: (stack: Stack) => iam.IRole): Stack {
+  const stack = stackIn(new App(), 'Node', NODE_ACCOUNT);
+  new AnyscaleEcrAccess(stack, 'Access', {
+    role: role(stack),
+    repositories: [new ecr.Repository(stack, 'Images')],
+    identityPolicy: IdentityPolicy.PULL_ONLY,
+  });
+  return stack;
+}
+
+test.each([
+  ['an EKS Pod Identity role', (s: Stack) => new iam.Role(s, 'PodRole', { assumedBy: new iam.ServicePrincipal('pods.eks.amazonaws.com') }),
+    /trusted by EKS pods \(pods\.eks\.amazonaws\.com\)/],
+  ['an IRSA role (web identity of the cluster\'s OIDC provider)', (s: Stack) => new iam.Role(s, 'PodRole', {
+    assumedBy: new iam.WebIdentityPrincipal(OIDC_PROVIDER, { StringEquals: { 'oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE:sub': 'system:serviceaccount:anyscale:ray' } }),
+  }), /trusted by EKS pods \(IRSA web identity\)/],
+])('%s: a warning that names the node group\'s role as the one to pass', (_name, role, why) => {
+  // WHEN
+  const stack = grant(role);
+  // THEN
+  Annotations.fromStack(stack).hasWarning('/Node/Access', Match.stringLikeRegexp(why.source));
+  Annotations.fromStack(stack).hasWarning('/Node/Access', Match.stringLikeRegexp(
+    `images are pulled by the kubelet with the node group's instance role.*Pass the node group's role \\(for example nodegroup\\.role\\).*${AnyscaleEcrAccessWarnings.POD_ROLE_NOT_NODE_ROLE}`));
+});
+
+test.each([
+  ['a node group\'s role (ec2.amazonaws.com)', (s: Stack) => new iam.Role(s, 'NodeRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') })],
+  ['a role trusted by both EC2 and EKS pods', (s: Stack) => new iam.Role(s, 'NodeRole', {
+    assumedBy: new iam.CompositePrincipal(new iam.ServicePrincipal('ec2.amazonaws.com'), new iam.ServicePrincipal('pods.eks.amazonaws.com')),
+  })],
+  ['an imported role (its trust policy is not known here)', (s: Stack) => AnyscaleNodeRole.fromRoleName(s, 'NodeRole', 'eks-pods')],
+])('%s: no warning', (_name, role) => {
+  Annotations.fromStack(grant(role)).hasNoWarning('*', Match.anyValue());
+});
