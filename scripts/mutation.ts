@@ -26,20 +26,23 @@ export const GROUPS: Record<string, Group> = {
     timeoutMS: 10_000,
   },
   decisions: {
-    modules: ['private/placement/accounts', 'private/repository/repository-grant', 'private/identity/identity-grant', 'private/placement/validate'],
+    modules: ['private/placement/accounts', 'private/repository/repository-grant', 'private/identity/identity-grant', 'private/placement/validate',
+      'private/placement/synthesized', 'private/identity/pod-role', 'private/grants/grant-parts'],
     tests: ['accounts', 'repository-grant', 'identity-grant', 'identity-policy', 'anyscale-ecr-access', 'node-role',
-      'existing-repository/existing-repository-statement'],
+      'existing-repository/existing-repository-statement', 'pipelines', 'eks', 'warnings'],
   },
   policies: {
-    modules: ['private/repository/repository-policy', 'private/quotas/quotas', 'private/placement/rendering', 'private/quotas/role-quotas', 'node-role', 'private/existing-repository/existing-repository-statement'],
+    modules: ['private/repository/repository-policy', 'private/quotas/quotas', 'private/placement/rendering', 'private/quotas/role-quotas', 'node-role',
+      'private/existing-repository/existing-repository-statement', 'private/placement/generated-names', 'private/placement/rendered-arns'],
     tests: ['repository-policy', 'quotas', 'role-quotas', 'node-role', 'existing-repository/existing-repository-statement',
-      'anyscale-ecr-access', 'identity-policy', 'organization-access'],
+      'anyscale-ecr-access', 'identity-policy', 'organization-access', 'pipelines'],
   },
   rest: {
     modules: ['anyscale-ecr-access', 'identity-policy', 'private/identity/scoped-policies', 'organization-access', 'private/reporting/nag-acknowledgements', 'private/placement/display',
-      'private/placement/fingerprint', 'private/shared/pull-actions', 'warnings', 'existing-repository-policy'],
+      'private/placement/fingerprint', 'private/shared/pull-actions', 'warnings', 'existing-repository-policy', 'organization-grantee',
+      'private/reporting/warning-ids'],
     tests: ['anyscale-ecr-access', 'identity-policy', 'organization-access', 'repository-grant', 'nag-acknowledgements',
-      'existing-repository/existing-repository-statement'],
+      'existing-repository/existing-repository-statement', 'warnings', 'role-quotas'],
   },
 };
 
