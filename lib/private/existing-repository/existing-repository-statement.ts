@@ -7,7 +7,7 @@ import { ALLOW_LIST_VARIABLE, AllowList, HANDLER_ACTIONS, HANDLER_SID_PREFIX, RE
 import { MergePolicyFunction } from './handler/merge-policy-function';
 import { displayArn } from '../placement/display';
 import { fingerprint } from '../placement/fingerprint';
-import { renderedKey, sortByRendering } from '../placement/rendered-arns';
+import { prepareRenderedArns, renderedKey, sortByRendering } from '../placement/rendered-arns';
 import { measure, QUOTAS, quotaError } from '../quotas/quotas';
 import { NagAcknowledgements } from '../reporting/nag-acknowledgements';
 import { ECR_PULL_ACTIONS } from '../shared/pull-actions';
@@ -41,6 +41,7 @@ export class ExistingRepositoryStatement extends Construct {
     const stack = Stack.of(repository);
     checkServable(stack, repository);
     const id = `AnyscaleEcrExistingPolicy${fingerprint(stack, repository.repositoryName)}`;
+    prepareRenderedArns(stack);
     return (stack.node.tryFindChild(id) as ExistingRepositoryStatement | undefined)
       ?? new ExistingRepositoryStatement(stack, id, repository);
   }

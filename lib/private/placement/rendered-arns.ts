@@ -11,7 +11,7 @@ const ID = 'AnyscaleEcrRenderedArns';
 class RenderedArns extends Construct {
   public static of(stack: Stack): RenderedArns | undefined {
     const found = stack.node.tryFindChild(ID) as RenderedArns | undefined;
-    // During synthesis the tree is locked: a stack that had no grant before then resolves without a cache.
+    // A locked tree takes no new child: a stack whose cache was not prepared then resolves without one.
     return found ?? (stack.node.locked ? undefined : new RenderedArns(stack, ID));
   }
 
@@ -25,6 +25,11 @@ class RenderedArns extends Construct {
     }
     return key;
   }
+}
+
+/** Creates the stack's cache while the tree can still change (when a grant is made), so synthesis only reads it. */
+export function prepareRenderedArns(stack: Stack): void {
+  RenderedArns.of(stack);
 }
 
 /** An ARN as CloudFormation will render it (JSON of the resolved value), resolved once per stack. */

@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { sortByRendering } from '../placement/rendered-arns';
+import { prepareRenderedArns, sortByRendering } from '../placement/rendered-arns';
 import { assertNotSynthesized } from '../placement/synthesized';
 import { measureResolved, QUOTAS, quotaError } from '../quotas/quotas';
 import { ECR_PULL_ACTIONS } from '../shared/pull-actions';
@@ -23,6 +23,7 @@ class PullStatement extends iam.PolicyStatement {
 
   constructor(private readonly stack: Stack, private readonly repository: ecr.IRepository) {
     super({ sid: PULL_STATEMENT_SID, actions: [...ECR_PULL_ACTIONS] });
+    prepareRenderedArns(stack);
   }
 
   public addRole(roleArn: string): void {
