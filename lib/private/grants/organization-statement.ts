@@ -17,6 +17,8 @@ export interface OrganizationGrant {
 export interface OrganizationStatementOptions {
   /** The statement's `Sid` is this prefix followed by a digest of the grant. */
   readonly sidPrefix: string;
+  /** What else, beyond the grant, tells this statement apart from others of the same policy (a resource). */
+  readonly sidQualifier?: string;
   readonly actions: readonly string[];
   /** Resources, for a policy that needs them (a registry policy); none in a repository policy. */
   readonly resources?: string[];
@@ -31,8 +33,9 @@ export function organizationStatement(stack: Stack, grant: OrganizationGrant, op
   const partition = stack.partition;
   const roleArns = grant.roleNamePatterns.map(pattern => `arn:${partition}:iam::*:role/${pattern}`);
   const who = grant.organizationId ?? grant.accountIds!.join(',');
+  const qualifier = options.sidQualifier === undefined ? '' : `|${options.sidQualifier}`;
   const statement = new iam.PolicyStatement({
-    sid: `${options.sidPrefix}${fingerprint(stack, `${who}|${grant.roleNamePatterns.join(',')}`)}`,
+    sid: `${options.sidPrefix}${fingerprint(stack, `${who}|${grant.roleNamePatterns.join(',')}${qualifier}`)}`,
     actions: [...options.actions],
     resources: options.resources,
     conditions: { ArnLike: { 'aws:PrincipalArn': roleArns } },

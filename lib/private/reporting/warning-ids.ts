@@ -4,4 +4,6 @@ export const WARNING_IDS = {
   roleAccountUnverified: 'cdk-anyscale-ecr-access:roleAccountUnverified',
   repositoryPolicyNotApplied: 'cdk-anyscale-ecr-access:repositoryPolicyNotApplied',
   managedPolicyQuota: 'cdk-anyscale-ecr-access:managedPolicyQuota',
+  registryPolicyNotApplied: 'cdk-anyscale-ecr-access:registryPolicyNotApplied',
+  nestedCreationTemplatePrefix: 'cdk-anyscale-ecr-access:nestedCreationTemplatePrefix',
 } as const;
