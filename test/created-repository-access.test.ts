@@ -33,8 +33,8 @@ function templates(of: Stack): Array<{ prefix: string; appliedFor: string[]; pol
 }
 
 /** The JSON statement a warning holds for a person to paste. */
-function pastedStatement(message: string): any {
-  return JSON.parse(/Add this statement to it[^:]*\): (\{.*\})\. The node accounts/.exec(message)![1]);
+function pastedStatement(message: unknown): any {
+  return JSON.parse(/Add this statement to it[^:]*\): (\{.*\})\. The node accounts/.exec(String(message))![1]);
 }
 
 describe('GIVEN node roles by ARN', () => {
@@ -283,7 +283,7 @@ describe('GIVEN bad input THEN the error names the prop, the value and the fix',
   });
 
   test.each<[string, (scope: Stack) => AnyscaleEcrCreatedRepositoryAccessProps, RegExp]>([
-    ['an empty role list', scope => ({ prefixes: ['docker-hub'], roles: [] }), /props\.roles is empty \(\[\]\), so no node role would be granted\. Pass the node roles/],
+    ['an empty role list', () => ({ prefixes: ['docker-hub'], roles: [] }), /props\.roles is empty \(\[\]\), so no node role would be granted\. Pass the node roles/],
     ['both roles and grantee', scope => ({ ...withRoles(scope), grantee: OrganizationGrantee.organization(ORG) }), /give exactly one of props\.roles .* and props\.grantee \(both were given\)/],
     ['neither roles nor grantee', () => ({ prefixes: ['docker-hub'] }), /give exactly one of props\.roles .* \(neither was given\)/],
     ['role-name patterns with roles', scope => ({ ...withRoles(scope), roleNamePatterns: ['x'] }), /props\.roleNamePatterns \(\["x"\]\) applies only with props\.grantee/],
