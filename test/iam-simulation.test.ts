@@ -7,9 +7,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { AnyscaleEcrAccess, AnyscaleEcrCreatedRepositoryAccess, AnyscaleNodeRole, ExistingRepositoryPolicy, IdentityPolicy } from '../lib';
 import { FakeEcr } from './support/fake-ecr';
 import { synthesizeExample } from '../scripts/example-apps';
+import * as managed from './fixtures/aws-managed-policies.json';
 import { IamModel } from './support/iam-model';
 import { DeployEnv } from './support/intrinsics';
-import * as managed from './fixtures/aws-managed-policies.json';
 
 const NODE = '111111111111';
 const REGISTRY = '222222222222';
@@ -321,9 +321,9 @@ describe('repositories that ECR creates itself, under creation templates (exampl
   test.each([
     ['a pull-through cache repository', 'docker-hub/anyscale/ray', 'PULL_THROUGH_CACHE'],
     ['a replicated repository', 'anyscale/replicated/ray-images', 'REPLICATION'],
-  ])('%s: the node role of another account pulls; unrelated roles with the same identity policy are denied', async (_name, name, scenario) => {
+  ])('%s: the node role of another account pulls; unrelated roles with the same identity policy are denied', async (_name, name, how) => {
     // GIVEN ECR created the repository, with the policy of the template that applies
-    const created = model.withCreatedRepository(registry, name, scenario);
+    const created = model.withCreatedRepository(registry, name, how);
     const arn = repoArn('aws', 'us-west-2', REGISTRY, name);
     // THEN
     for (const action of REPOSITORY_ACTIONS) {
@@ -341,8 +341,8 @@ describe('repositories that ECR creates itself, under creation templates (exampl
     ['outside every prefix', 'other/images', 'REPLICATION'],
     ['under a prefix whose template is not applied for that scenario', 'anyscale/replicated/ray-images', 'CREATE_ON_PUSH'],
     ['under the cache prefix, but replicated', 'docker-hub/anyscale/ray', 'REPLICATION'],
-  ])('a repository created %s has no policy, and the cross-account pull is denied (the simulation notices)', async (_name, name, scenario) => {
-    const created = model.withCreatedRepository(registry, name, scenario);
+  ])('a repository created %s has no policy, and the cross-account pull is denied (the simulation notices)', async (_name, name, how) => {
+    const created = model.withCreatedRepository(registry, name, how);
     const arn = repoArn('aws', 'us-west-2', REGISTRY, name);
     expect(created.repositoryPolicy(arn)).toBeUndefined();
     expect(await created.decide(nodeRole, 'ecr:BatchGetImage', arn, readOnly)).toBe('ImplicitlyDenied');
@@ -366,9 +366,11 @@ describe('repositories that ECR creates itself, under creation templates (exampl
     const statement = JSON.parse(/Add this statement to it[^:]*\): (\{.*\})\. The node accounts/.exec(warning)![1]);
     const registryPolicy = { Version: '2012-10-17', Statement: [statement] };
     // and the node account's permission for the two actions on the cache's repositories
-    const nodeSide = [...pullOnly, { name: 'CreateCached', policy: { Version: '2012-10-17', Statement: [{
-      Effect: 'Allow', Action: ['ecr:CreateRepository', 'ecr:BatchImportUpstreamImage'], Resource: statement.Resource,
-    }] } }];
+    const createCached = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: ['ecr:CreateRepository', 'ecr:BatchImportUpstreamImage'], Resource: statement.Resource }],
+    };
+    const nodeSide = [...pullOnly, { name: 'CreateCached', policy: createCached }];
     const arn = repoArn('aws', 'us-west-2', REGISTRY, 'docker-hub/anyscale/ray');
     // THEN (the registry policy is passed as the request's resource policy: the simulator has no registry policy)
     expect(await model.decide(nodeRole, 'ecr:CreateRepository', arn, nodeSide, registryPolicy)).toBe('Allowed');
