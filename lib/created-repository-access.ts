@@ -236,8 +236,9 @@ export class AnyscaleEcrCreatedRepositoryAccess extends Construct {
       Annotations.of(this).addWarningV2(WARNING_IDS.nestedCreationTemplatePrefix,
         `The creation template of prefix '${normalizedPrefix(prefix)}' overlaps the one of prefix '${other.prefix}' (from ` +
         `${other.owner.node.path}) in ${other.registry}: repositories under '${inner}/' also fall under ` +
-        `${outer === 'ROOT' ? 'ROOT' : `'${outer}/'`}. ECR applies one template to a repository it creates (ROOT only where no ` +
-        'other template matches), so those repositories get the policy of one of them only, not both. Grant the node roles ' +
+        `${outer === 'ROOT' ? 'ROOT' : `'${outer}/'`}. ECR gives a repository it creates the settings of one template (ROOT ` +
+        'only where no other template matches; for nested prefixes AWS does not document which), so those repositories get ' +
+        'the policy of one of them only, not both. Grant the node roles ' +
         `of '${outer}' in the template of '${inner}' too, or use prefixes that do not nest.`);
     }
   }

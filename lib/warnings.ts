@@ -40,8 +40,8 @@ export class AnyscaleEcrAccessWarnings {
 
   /**
    * Two creation-template prefixes of one registry nest (one is a path prefix of the other, or one is `ROOT`): ECR
-   * applies one template to each repository it creates, so the repositories under the inner prefix get only one of
-   * the two policies.
+   * gives each repository it creates the settings of one template, so the repositories under the inner prefix get only
+   * one of the two policies.
    */
   public static readonly NESTED_CREATION_TEMPLATE_PREFIX: string = WARNING_IDS.nestedCreationTemplatePrefix;
 

@@ -246,7 +246,7 @@ describe('GIVEN prefixes of one app', () => {
     new AnyscaleEcrCreatedRepositoryAccess(stack, 'First', { prefixes: [first], ...roles(stack), appliedFor: [RepositoryCreationScenario.REPLICATION] });
     new AnyscaleEcrCreatedRepositoryAccess(stack, 'Second', { prefixes: [second], ...roles(stack), appliedFor: [RepositoryCreationScenario.REPLICATION] });
     Annotations.fromStack(stack).hasWarning('/Registry/Second', Match.stringLikeRegexp(
-      `${escape(detail)}.*ECR applies one template to a repository it creates.*${AnyscaleEcrAccessWarnings.NESTED_CREATION_TEMPLATE_PREFIX}`));
+      `${escape(detail)}.*ECR gives a repository it creates the settings of one template.*${AnyscaleEcrAccessWarnings.NESTED_CREATION_TEMPLATE_PREFIX}`));
     Annotations.fromStack(stack).hasNoWarning('/Registry/First', Match.anyValue());
     Template.fromStack(stack).resourceCountIs('AWS::ECR::RepositoryCreationTemplate', 2);
   });
