@@ -49,7 +49,7 @@ export function grantIdentity(role: iam.IRole, policy: IdentityChoice, reporter:
     Annotations.of(reporter).addWarningV2(
       WARNING_IDS.identityNotApplied,
       `Role ${displayArn(role.roleArn)} is immutable (imported with mutable: false, or role.withoutPolicyUpdates()), so this ` +
-      `app attaches nothing to it. Give it ECR permissions yourself (the AWS managed policy ` +
+      'app attaches nothing to it. Give it ECR permissions yourself (the AWS managed policy ' +
       `${policy.awsManagedPolicyName ?? READ_ONLY_MANAGED_POLICY_NAME}), or pass the role itself to let this construct ` +
       'attach them. Then acknowledge this warning.',
     );
