@@ -5,3 +5,4 @@ export * from './warnings';
 export * from './organization-access';
 export * from './existing-repository-policy';
 export * from './organization-grantee';
+export * from './created-repository-access';

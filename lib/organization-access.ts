@@ -1,14 +1,18 @@
-import { Annotations, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Stack, Validations } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { OrganizationGrantee } from './organization-grantee';
+import {
+  assertRoleNamePatterns, DEFAULT_ROLE_NAME_PATTERNS, NODE_ROLE_NAME_PATTERNS, OrganizationGrant, organizationPrincipal, organizationStatement,
+} from './private/grants/organization-statement';
 import { displayJson } from './private/placement/display';
-import { fingerprint } from './private/placement/fingerprint';
-import { ROLE_NAME_WILDCARD_PATTERN } from './private/placement/validate';
 import { WARNING_IDS } from './private/reporting/warning-ids';
 import { RepositoryPolicy } from './private/repository/repository-policy';
 import { ECR_PULL_ACTIONS } from './private/shared/pull-actions';
+
+/** The `Sid` of an organization-wide statement in a repository policy is this prefix and a digest of the grant. */
+const ORGANIZATION_SID_PREFIX = 'AnyscaleEcrPullOrg';
 
 /**
  * Properties of `AnyscaleEcrOrganizationAccess`.
@@ -72,37 +76,32 @@ export class AnyscaleEcrOrganizationAccess extends Construct {
    * Node roles of `anyscale cloud setup` (`<cloud-id>-cluster_node_role`) and of newer CLI clouds
    * (`vm-<region>-<8 hex>-cluster_node_role`), under any path.
    */
-  public static readonly CLI_ROLE_NAME_PATTERN = '*-cluster_node_role';
+  public static readonly CLI_ROLE_NAME_PATTERN: string = NODE_ROLE_NAME_PATTERNS.cli;
 
   /**
    * Node roles of Anyscale's Terraform modules (anyscale/terraform-aws-anyscale-cloudfoundation-modules,
    * aws-anyscale-iam) named from `common_name`: `<common_name>-cluster-node-role`, under any path.
    */
-  public static readonly TERRAFORM_COMMON_NAME_ROLE_NAME_PATTERN = '*-cluster-node-role';
+  public static readonly TERRAFORM_COMMON_NAME_ROLE_NAME_PATTERN: string = NODE_ROLE_NAME_PATTERNS.terraformCommonName;
 
   /**
    * Node roles of Anyscale's Terraform modules named with their default prefix and a random suffix:
    * `anyscale-cluster-node-<suffix>`, without a path.
    */
-  public static readonly TERRAFORM_PREFIX_ROLE_NAME_PATTERN = 'anyscale-cluster-node-*';
+  public static readonly TERRAFORM_PREFIX_ROLE_NAME_PATTERN: string = NODE_ROLE_NAME_PATTERNS.terraformPrefix;
 
   /** The same Terraform-module names under an IAM path (`role_path`): `<path>anyscale-cluster-node-<suffix>`. */
-  public static readonly TERRAFORM_PREFIX_UNDER_PATH_ROLE_NAME_PATTERN = '*/anyscale-cluster-node-*';
+  public static readonly TERRAFORM_PREFIX_UNDER_PATH_ROLE_NAME_PATTERN: string = NODE_ROLE_NAME_PATTERNS.terraformPrefixUnderPath;
 
   /** The role-name patterns granted when none are given: every node role name Anyscale's tools create. */
-  public static readonly DEFAULT_ROLE_NAME_PATTERNS: string[] = [
-    AnyscaleEcrOrganizationAccess.CLI_ROLE_NAME_PATTERN,
-    AnyscaleEcrOrganizationAccess.TERRAFORM_COMMON_NAME_ROLE_NAME_PATTERN,
-    AnyscaleEcrOrganizationAccess.TERRAFORM_PREFIX_ROLE_NAME_PATTERN,
-    AnyscaleEcrOrganizationAccess.TERRAFORM_PREFIX_UNDER_PATH_ROLE_NAME_PATTERN,
-  ];
+  public static readonly DEFAULT_ROLE_NAME_PATTERNS: string[] = [...DEFAULT_ROLE_NAME_PATTERNS];
 
   /**
    * The role-name pattern of `anyscale cloud setup`.
    *
    * @deprecated use `CLI_ROLE_NAME_PATTERN`, or `DEFAULT_ROLE_NAME_PATTERNS` for every name the default grants
    */
-  public static readonly DEFAULT_ROLE_NAME_PATTERN = AnyscaleEcrOrganizationAccess.CLI_ROLE_NAME_PATTERN;
+  public static readonly DEFAULT_ROLE_NAME_PATTERN: string = NODE_ROLE_NAME_PATTERNS.cli;
 
   private readonly grantee: OrganizationGrantee;
   private readonly patterns: string[];
@@ -113,12 +112,7 @@ export class AnyscaleEcrOrganizationAccess extends Construct {
     super(scope, id);
     const prefix = `AnyscaleEcrOrganizationAccess ${this.node.path}`;
     const patterns = props.roleNamePatterns ?? AnyscaleEcrOrganizationAccess.DEFAULT_ROLE_NAME_PATTERNS;
-    assertAll(patterns, ROLE_NAME_WILDCARD_PATTERN, `${prefix}: props.roleNamePatterns`,
-      'a role name, optionally after its path, from letters, digits, \'+=,.@_-/\' and the wildcards * and ?');
-    if (patterns.length === 0) {
-      throw new Error(`${prefix}: props.roleNamePatterns is empty ([]). Omit it to grant every node role name Anyscale's ` +
-        'tools create (AnyscaleEcrOrganizationAccess.DEFAULT_ROLE_NAME_PATTERNS).');
-    }
+    assertRoleNamePatterns(patterns, `${prefix}: props.roleNamePatterns`);
     this.grantee = props.grantee;
     this.patterns = patterns;
     this.acknowledgeNagOpenAccessFinding = props.acknowledgeNagOpenAccessFinding ?? false;
@@ -147,11 +141,14 @@ export class AnyscaleEcrOrganizationAccess extends Construct {
   }
 
   private grant(repository: ecr.IRepository): iam.Grant {
-    const { organizationId, accountIds } = this.grantee;
-    const statement = organizationStatement(repository, organizationId, accountIds, this.patterns);
-    const principal: iam.IPrincipal = organizationId !== undefined
-      ? new iam.OrganizationPrincipal(organizationId)
-      : new iam.CompositePrincipal(...accountIds!.map(account => new iam.AccountPrincipal(account)));
+    const grant: OrganizationGrant = {
+      organizationId: this.grantee.organizationId,
+      accountIds: this.grantee.accountIds,
+      roleNamePatterns: this.patterns,
+    };
+    // One statement per distinct grant: the same grant twice on a repository is written once.
+    const statement = organizationStatement(Stack.of(repository), grant, { sidPrefix: ORGANIZATION_SID_PREFIX, actions: ECR_PULL_ACTIONS });
+    const principal = organizationPrincipal(grant);
     const written = RepositoryPolicy.addStatement(repository, statement);
     if (!written) {
       Annotations.of(this).addWarningV2(WARNING_IDS.repositoryPolicyNotApplied,
@@ -160,7 +157,7 @@ export class AnyscaleEcrOrganizationAccess extends Construct {
         `its permissions: ${displayJson(Stack.of(repository), statement.toStatementJson())}`);
       return iam.Grant.drop(principal, `pull from ${repository.repositoryArn}`);
     }
-    if (organizationId !== undefined && this.acknowledgeNagOpenAccessFinding) {
+    if (grant.organizationId !== undefined && this.acknowledgeNagOpenAccessFinding) {
       Validations.of(repository).acknowledge({
         id: 'AwsSolutions-ECR1',
         reason: 'The principal * is limited to one AWS Organization (aws:PrincipalOrgID) and to node role names ' +
@@ -175,33 +172,5 @@ export class AnyscaleEcrOrganizationAccess extends Construct {
       // Written above: the grant records it, with the repository as what carries it.
       resource: { env: repository.env, addToResourcePolicy: () => ({ statementAdded: true, policyDependable: repository }) },
     });
-  }
-}
-
-function organizationStatement(repository: ecr.IRepository, organizationId: string | undefined,
-  accounts: readonly string[] | undefined, patterns: string[]): iam.PolicyStatement {
-  const partition = Stack.of(repository).partition;
-  const roleArns = patterns.map(pattern => `arn:${partition}:iam::*:role/${pattern}`);
-  const grant = organizationId ?? accounts!.join(',');
-  const statement = new iam.PolicyStatement({
-    // One statement per distinct grant: the same grant twice on a repository is written once.
-    sid: `AnyscaleEcrPullOrg${fingerprint(Stack.of(repository), `${grant}|${patterns.join(',')}`)}`,
-    actions: [...ECR_PULL_ACTIONS],
-    conditions: { ArnLike: { 'aws:PrincipalArn': roleArns } },
-  });
-  if (organizationId !== undefined) {
-    statement.addAnyPrincipal();
-    statement.addCondition('StringEquals', { 'aws:PrincipalOrgID': organizationId });
-  } else {
-    statement.addPrincipals(...accounts!.map(account => new iam.AccountPrincipal(account)));
-  }
-  return statement;
-}
-
-function assertAll(values: string[], pattern: RegExp, prop: string, expected: string): void {
-  for (const value of values) {
-    if (!Token.isUnresolved(value) && !pattern.test(value)) {
-      throw new Error(`${prop} has '${value}', which is not ${expected}.`);
-    }
   }
 }

@@ -1,7 +1,7 @@
 import { WARNING_IDS } from './private/reporting/warning-ids';
 
 /**
- * Ids of the warnings that `AnyscaleEcrAccess` adds with `Annotations.addWarningV2`.
+ * Ids of the warnings that the constructs of this library (`AnyscaleEcrAccess` and the others) add with `Annotations.addWarningV2`.
  *
  * Each one says that part of a grant could not be applied by this app, and where it must be applied
  * instead. Acknowledge one with `Annotations.of(access).acknowledgeWarning(id, reason)` once that is done.
@@ -36,6 +36,20 @@ export class AnyscaleEcrAccessWarnings {
    * pulls images with the node group's instance role. Pass that role instead.
    */
   public static readonly POD_ROLE_NOT_NODE_ROLE: string = WARNING_IDS.podRoleNotNodeRole;
+
+  /**
+   * A repository creation template applies to pull-through cache, whose first pull creates the repository: the node
+   * roles need `ecr:CreateRepository` in the registry policy, which is one document per registry and region that this
+   * library does not overwrite. The warning holds the exact statement to add to it.
+   */
+  public static readonly REGISTRY_POLICY_NOT_APPLIED: string = WARNING_IDS.registryPolicyNotApplied;
+
+  /**
+   * Two creation-template prefixes of one registry nest (one is a path prefix of the other, or one is `ROOT`): ECR
+   * gives each repository it creates the settings of one template, so the repositories under the inner prefix get only
+   * one of the two policies.
+   */
+  public static readonly NESTED_CREATION_TEMPLATE_PREFIX: string = WARNING_IDS.nestedCreationTemplatePrefix;
 
   private constructor() {}
 }

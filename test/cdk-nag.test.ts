@@ -26,7 +26,7 @@ function nagReport(synth: () => void): string {
   }
 }
 
-test.each(['one-account', 'two-accounts', 'registry-account-only', 'existing-repository', 'eks-node-group'])('example %s passes AwsSolutionsChecks', name => {
+test.each(['one-account', 'two-accounts', 'registry-account-only', 'existing-repository', 'eks-node-group', 'created-repositories'])('example %s passes AwsSolutionsChecks', name => {
   const report = nagReport(() => synthesizeExample(path.join(__dirname, '..', 'examples', `${name}.ts`),
     path.join(outRoot, name), [new AwsSolutionsChecks(new App())]));
   expect(report).toBe('');

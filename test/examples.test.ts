@@ -28,7 +28,7 @@ const NODE_ROLE_PRINCIPAL = {
 
 test('every example app is covered here', () => {
   const apps = fs.readdirSync(examplesDir).filter(file => file.endsWith('.ts')).sort();
-  expect(apps).toEqual(['eks-node-group.ts', 'existing-repository.ts', 'one-account.ts', 'registry-account-only.ts', 'two-accounts.ts']);
+  expect(apps).toEqual(['created-repositories.ts', 'eks-node-group.ts', 'existing-repository.ts', 'one-account.ts', 'registry-account-only.ts', 'two-accounts.ts']);
 });
 
 test('eks-node-group: the node group\'s role gets the pull-only policy, next to its own; no warning', () => {
@@ -98,4 +98,23 @@ test('existing-repository: one custom resource per imported repository adds the 
     ['anyscale/serve', [NODE_ROLE_PRINCIPAL.AWS]],
   ]);
   expect(assembly.getStackByName('AnyscaleExistingRepositories').messages).toEqual([]);
+});
+
+test('created-repositories: a pull-through cache rule and one creation template per prefix, each naming the node role', () => {
+  // WHEN
+  const assembly = synth('created-repositories');
+  // THEN
+  const registry = template(assembly, 'AnyscaleCreatedRepositories');
+  registry.resourceCountIs('AWS::ECR::RegistryPolicy', 0);
+  registry.hasResourceProperties('AWS::ECR::PullThroughCacheRule', { EcrRepositoryPrefix: 'docker-hub' });
+  const templates = Object.values<any>(registry.findResources('AWS::ECR::RepositoryCreationTemplate')).map(r => r.Properties);
+  expect(templates.map(p => [p.Prefix, p.AppliedFor])).toEqual([
+    ['docker-hub', ['PULL_THROUGH_CACHE']],
+    ['anyscale/replicated', ['REPLICATION']],
+  ]);
+  for (const properties of templates) {
+    expect(JSON.stringify(properties.RepositoryPolicy)).toContain(':iam::111111111111:role/cld_abc123-cluster_node_role');
+  }
+  // The registry-policy warning is acknowledged in the example, after the statement was pasted.
+  expect(assembly.getStackByName('AnyscaleCreatedRepositories').messages).toEqual([]);
 });

@@ -4,9 +4,10 @@ import * as path from 'path';
 import { App, PhysicalName, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { AnyscaleEcrAccess, AnyscaleEcrOrganizationAccess, AnyscaleNodeRole, ExistingRepositoryPolicy, IdentityPolicy, OrganizationGrantee } from '../lib';
+import { AnyscaleEcrAccess, AnyscaleEcrCreatedRepositoryAccess, AnyscaleEcrOrganizationAccess, AnyscaleNodeRole, ExistingRepositoryPolicy, IdentityPolicy, OrganizationGrantee } from '../lib';
 import { FakeEcr } from './support/fake-ecr';
 import { synthesizeExample } from '../scripts/example-apps';
+import * as managed from './fixtures/aws-managed-policies.json';
 import { IamModel } from './support/iam-model';
 import { DeployEnv } from './support/intrinsics';
 
@@ -353,5 +354,83 @@ describe('the organization grant\'s default role-name patterns', () => {
   test('a node role name of an account outside the organization is denied', async () => {
     expect(await model.decide(`arn:aws:iam::${THIRD}:role/cld_abc123-cluster_node_role`, 'ecr:BatchGetImage', repository, nodePolicies,
       { 'aws:PrincipalOrgID': 'o-0000000000' })).toBe('ImplicitlyDenied');
+  });
+});
+
+describe('repositories that ECR creates itself, under creation templates (examples/created-repositories.ts)', () => {
+  // The node account 111111111111 gives its role ECR permissions of its own; here as the AWS managed policies it would
+  // attach (the simulator holds no managed policy documents: they come from test/fixtures).
+  const readOnly = [{ name: 'ReadOnly', policy: managed.AmazonEC2ContainerRegistryReadOnly.document }];
+  const pullOnly = [{ name: 'PullOnly', policy: managed.AmazonEC2ContainerRegistryPullOnly.document }];
+  const nodeRole = `arn:aws:iam::${NODE}:role/cld_abc123-cluster_node_role`;
+  const unrelated = [`arn:aws:iam::${NODE}:role/other-role`, `arn:aws:iam::${THIRD}:role/cld_xyz-cluster_node_role`];
+  const registry = `aws:us-west-2:${REGISTRY}`;
+  let model: IamModel;
+  beforeAll(() => {
+    const assembly = synthesizeExample(path.join(__dirname, '..', 'examples', 'created-repositories.ts'), path.join(outdir(), 'created'));
+    model = IamModel.fromAssembly(assembly, { AnyscaleCreatedRepositories: env(REGISTRY) });
+  });
+
+  test.each([
+    ['a pull-through cache repository', 'docker-hub/anyscale/ray', 'PULL_THROUGH_CACHE'],
+    ['a replicated repository', 'anyscale/replicated/ray-images', 'REPLICATION'],
+  ])('%s: the node role of another account pulls; unrelated roles with the same identity policy are denied', async (_name, name, how) => {
+    // GIVEN ECR created the repository, with the policy of the template that applies
+    const created = model.withCreatedRepository(registry, name, how);
+    const arn = repoArn('aws', 'us-west-2', REGISTRY, name);
+    // THEN
+    for (const action of REPOSITORY_ACTIONS) {
+      expect([action, await created.decide(nodeRole, action, arn, readOnly)]).toEqual([action, 'Allowed']);
+    }
+    for (const principal of unrelated) {
+      expect([principal, await created.decide(principal, 'ecr:BatchGetImage', arn, readOnly)]).toEqual([principal, 'ImplicitlyDenied']);
+    }
+    for (const action of WRITE_ACTIONS) {
+      expect([action, await created.decide(nodeRole, action, arn, readOnly)]).toEqual([action, 'ImplicitlyDenied']);
+    }
+  });
+
+  test.each([
+    ['outside every prefix', 'other/images', 'REPLICATION'],
+    ['under a prefix whose template is not applied for that scenario', 'anyscale/replicated/ray-images', 'CREATE_ON_PUSH'],
+    ['under the cache prefix, but replicated', 'docker-hub/anyscale/ray', 'REPLICATION'],
+  ])('a repository created %s has no policy, and the cross-account pull is denied (the simulation notices)', async (_name, name, how) => {
+    const created = model.withCreatedRepository(registry, name, how);
+    const arn = repoArn('aws', 'us-west-2', REGISTRY, name);
+    expect(created.repositoryPolicy(arn)).toBeUndefined();
+    expect(await created.decide(nodeRole, 'ecr:BatchGetImage', arn, readOnly)).toBe('ImplicitlyDenied');
+  });
+
+  test('pull-through cache: BatchImportUpstreamImage on the cached repository is allowed with PullOnly on the node side, not with ReadOnly', async () => {
+    // The template's repository policy allows the import; the node account's identity policy must allow it too.
+    const created = model.withCreatedRepository(registry, 'docker-hub/anyscale/ray', 'PULL_THROUGH_CACHE');
+    const arn = repoArn('aws', 'us-west-2', REGISTRY, 'docker-hub/anyscale/ray');
+    expect(await created.decide(nodeRole, 'ecr:BatchImportUpstreamImage', arn, pullOnly)).toBe('Allowed');
+    expect(await created.decide(nodeRole, 'ecr:BatchImportUpstreamImage', arn, readOnly)).toBe('ImplicitlyDenied');
+    expect(await created.decide(unrelated[1], 'ecr:BatchImportUpstreamImage', arn, pullOnly)).toBe('ImplicitlyDenied');
+  });
+
+  test('pull-through cache, first pull: CreateRepository is allowed only with the warned registry-policy statement and the node side\'s permission', async () => {
+    // GIVEN the statement the warning holds (synthesized again without the example's acknowledgement)
+    const app = new App();
+    const stack = stackIn(app, 'Registry', REGISTRY);
+    new AnyscaleEcrCreatedRepositoryAccess(stack, 'Cache', { prefixes: ['docker-hub'], roles: [AnyscaleNodeRole.fromRoleArn(stack, 'NodeRole', nodeRole)] });
+    const warning = String(app.synth().getStackByName('Registry').messages[0].entry.data);
+    const statement = JSON.parse(/Add this statement to it[^:]*\): (\{.*\})\. The node accounts/.exec(warning)![1]);
+    const registryPolicy = { Version: '2012-10-17', Statement: [statement] };
+    // and the node account's permission for the two actions on the cache's repositories
+    const createCached = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: ['ecr:CreateRepository', 'ecr:BatchImportUpstreamImage'], Resource: statement.Resource }],
+    };
+    const nodeSide = [...pullOnly, { name: 'CreateCached', policy: createCached }];
+    const arn = repoArn('aws', 'us-west-2', REGISTRY, 'docker-hub/anyscale/ray');
+    // THEN (the registry policy is passed as the request's resource policy: the simulator has no registry policy)
+    expect(await model.decide(nodeRole, 'ecr:CreateRepository', arn, nodeSide, {}, registryPolicy)).toBe('Allowed');
+    expect(await model.decide(nodeRole, 'ecr:CreateRepository', arn, nodeSide, undefined)).toBe('ImplicitlyDenied');
+    expect(await model.decide(nodeRole, 'ecr:CreateRepository', arn, pullOnly, {}, registryPolicy)).toBe('ImplicitlyDenied');
+    expect(await model.decide(unrelated[1], 'ecr:CreateRepository', arn, nodeSide, {}, registryPolicy)).toBe('ImplicitlyDenied');
+    expect(await model.decide(nodeRole, 'ecr:CreateRepository', repoArn('aws', 'us-west-2', REGISTRY, 'other/ray'), nodeSide, {}, registryPolicy))
+      .toBe('ImplicitlyDenied');
   });
 });

@@ -32,7 +32,7 @@ const GENERATED_FUNCTION = `${HANDLER}merge-policy-function.ts`;
 test('the public API is the top of lib/, and every internal module is under lib/private/', () => {
   // THEN
   expect(ALL.filter(module => !isPrivate(module)).sort()).toEqual([
-    'anyscale-ecr-access.ts', 'existing-repository-policy.ts', 'identity-policy.ts', 'index.ts', 'node-role.ts',
+    'anyscale-ecr-access.ts', 'created-repository-access.ts', 'existing-repository-policy.ts', 'identity-policy.ts', 'index.ts', 'node-role.ts',
     'organization-access.ts', 'organization-grantee.ts', 'warnings.ts',
   ]);
 });

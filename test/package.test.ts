@@ -34,8 +34,9 @@ test('main and types point into dist/, not at the TypeScript sources', () => {
 test('the tarball holds main, types, the jsii assembly and the compiled modules', () => {
   expect(entries).toEqual(expect.arrayContaining([
     manifest.main, manifest.types, '.jsii', 'package.json', 'README.md', 'LICENSE', 'API.md',
-    'dist/anyscale-ecr-access.js', 'dist/node-role.js', 'dist/identity-grant.js', 'dist/repository-grant.js',
-    'dist/organization-access.js', 'dist/repository-policy.js', 'dist/quotas.js',
+    'dist/anyscale-ecr-access.js', 'dist/node-role.js', 'dist/private/identity/identity-grant.js',
+    'dist/private/repository/repository-grant.js', 'dist/organization-access.js', 'dist/created-repository-access.js',
+    'dist/private/repository/repository-policy.js', 'dist/private/quotas/quotas.js', 'dist/private/creation-templates/prefix.js',
     'dist/private/existing-repository/handler/merge-policy-function.js', 'assets/lib/private/existing-repository/handler/merge-policy.lambda/index.js',
   ]));
 });
@@ -51,8 +52,8 @@ test('the unpacked package loads and exports the public API', () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loads the unpacked JavaScript, not a source module
   const api = require(path.join(packDir, 'package', manifest.main));
   expect(Object.keys(api).sort()).toEqual([
-    'AnyscaleEcrAccess', 'AnyscaleEcrAccessWarnings', 'AnyscaleEcrOrganizationAccess', 'AnyscaleNodeRole',
-    'ExistingRepositoryPolicy', 'IdentityPolicy', 'OrganizationGrantee',
+    'AnyscaleEcrAccess', 'AnyscaleEcrAccessWarnings', 'AnyscaleEcrCreatedRepositoryAccess', 'AnyscaleEcrOrganizationAccess',
+    'AnyscaleNodeRole', 'ExistingRepositoryPolicy', 'IdentityPolicy', 'OrganizationGrantee', 'RepositoryCreationScenario',
   ]);
 });
 

@@ -43,6 +43,8 @@ export class IamModel {
 
   private readonly identity = new Map<string, Array<{ name: string; policy: PolicyDocument }>>();
   private readonly repositories = new Map<string, PolicyDocument | undefined>();
+  /** Repository creation templates by registry (`<partition>:<region>:<account>`): prefix, scenarios and policy. */
+  private readonly creationTemplates = new Map<string, Array<{ prefix: string; appliedFor: string[]; policy?: PolicyDocument }>>();
   /** The stacks whose custom resources merge a statement into existing repositories' policies. */
   private readonly merges: Array<{ stackName: string; template: any }> = [];
 
@@ -97,6 +99,23 @@ export class IamModel {
     return copy;
   }
 
+  /**
+   * A copy of the model in which ECR has created the repository `name` in `registry` (`<partition>:<region>:<account>`)
+   * by `scenario` (PULL_THROUGH_CACHE, REPLICATION or CREATE_ON_PUSH), with the policy of the one creation template
+   * that applies, as ECR documents it: the template whose prefix (plus '/') the name starts with and that is applied
+   * for the scenario, the longest such prefix when several match (the documentation does not say; this is the
+   * assumption), else ROOT, else none (a repository without a policy).
+   */
+  public withCreatedRepository(registry: string, name: string, scenario: string): IamModel {
+    const candidates = (this.creationTemplates.get(registry) ?? []).filter(t => t.appliedFor.includes(scenario));
+    const matching = candidates.filter(t => name.startsWith(`${t.prefix}/`)).sort((a, b) => b.prefix.length - a.prefix.length);
+    const template = matching[0] ?? candidates.find(t => t.prefix === 'ROOT');
+    const [partition, region, account] = registry.split(':');
+    const copy = this.copy();
+    copy.repositories.set(`arn:${partition}:ecr:${region}:${account}:repository/${name}`, template?.policy);
+    return copy;
+  }
+
   /** A copy of the model without any identity policy of the role. */
   public withoutIdentityPolicies(roleArn: string): IamModel {
     const copy = this.copy();
@@ -106,8 +125,8 @@ export class IamModel {
 
   /** IAM's decision for a request: Allowed, ImplicitlyDenied or ExplicitlyDenied. */
   public async decide(principalArn: string, action: string, resourceArn: string,
-    identityPolicies = this.identityPolicies(principalArn), contextVariables: Record<string, string> = {}): Promise<string> {
-    const resourcePolicy = this.repositories.get(resourceArn);
+    identityPolicies = this.identityPolicies(principalArn), contextVariables: Record<string, string> = {},
+    resourcePolicy = this.repositories.get(resourceArn)): Promise<string> {
     const result = await runSimulation({
       request: {
         principal: principalArn,
@@ -152,6 +171,14 @@ export class IamModel {
             this.attach(roleArn(name), `${ctx.stackName}/${logicalId}`, resolveIntrinsics(props.PolicyDocument, ctx));
           }
           break;
+        case 'AWS::ECR::RepositoryCreationTemplate': {
+          const registry = `${partition}:${ctx.env.region}:${account}`;
+          const policy = props.RepositoryPolicy === undefined ? undefined : JSON.parse(resolveIntrinsics(props.RepositoryPolicy, ctx));
+          const templates = this.creationTemplates.get(registry) ?? [];
+          templates.push({ prefix: String(props.Prefix).replace(/\/$/, ''), appliedFor: props.AppliedFor, policy });
+          this.creationTemplates.set(registry, templates);
+          break;
+        }
         case 'AWS::ECR::Repository':
           this.repositories.set(resolveIntrinsics({ 'Fn::GetAtt': [logicalId, 'Arn'] }, ctx),
             props.RepositoryPolicyText === undefined ? undefined : resolveIntrinsics(props.RepositoryPolicyText, ctx));
@@ -168,6 +195,7 @@ export class IamModel {
     const copy = new IamModel();
     this.identity.forEach((policies, arn) => copy.identity.set(arn, [...policies]));
     this.repositories.forEach((policy, arn) => copy.repositories.set(arn, policy));
+    this.creationTemplates.forEach((templates, registry) => copy.creationTemplates.set(registry, [...templates]));
     copy.merges.push(...this.merges);
     return copy;
   }

@@ -5,4 +5,6 @@ export const WARNING_IDS = {
   repositoryPolicyNotApplied: 'cdk-anyscale-ecr-access:repositoryPolicyNotApplied',
   managedPolicyQuota: 'cdk-anyscale-ecr-access:managedPolicyQuota',
   podRoleNotNodeRole: 'cdk-anyscale-ecr-access:podRoleNotNodeRole',
+  registryPolicyNotApplied: 'cdk-anyscale-ecr-access:registryPolicyNotApplied',
+  nestedCreationTemplatePrefix: 'cdk-anyscale-ecr-access:nestedCreationTemplatePrefix',
 } as const;

@@ -94,35 +94,37 @@ export function pullStatementJson(role: iam.IRole): Record<string, unknown> {
 
 /**
  * An owned role named from another stack. Across environments CDK needs the role's physical name; and ECR
- * rejects a policy whose principal does not exist yet, so the repository's stack must deploy after the role's.
+ * rejects a policy whose principal does not exist yet, so the naming stack must deploy after the role's.
+ * `names` says, for the messages, which prop holds the role and what names it (by default a repository's policy).
  */
-function ensureReferenceable(role: iam.IRole, repository: ecr.IRepository): void {
+export function ensureReferenceable(role: iam.IRole, target: IConstruct,
+  names: { prop: string; target: string } = { prop: 'AnyscaleEcrAccess: props.role', target: `repository ${target.node.path}` }): void {
   const roleStack = Stack.of(role);
-  const repositoryStack = Stack.of(repository);
-  if (roleStack === repositoryStack) {
+  const targetStack = Stack.of(target);
+  if (roleStack === targetStack) {
     return;
   }
-  if (Stage.of(role) !== Stage.of(repository)) {
+  if (Stage.of(role) !== Stage.of(target)) {
     throw new Error(
-      `AnyscaleEcrAccess: props.role ${role.node.path} is defined in ${stageName(role)}, and repository ` +
-      `${repository.node.path} in ${stageName(repository)}: CDK cannot reference a role or order stacks across stages ` +
+      `${names.prop} ${role.node.path} is defined in ${stageName(role)}, and ${names.target} ` +
+      `in ${stageName(target)}: CDK cannot reference a role or order stacks across stages ` +
       '(as CDK Pipelines deploys them). Grant inside the stage that defines the role, or import the role in ' +
       "the repository's stage by its fixed name (AnyscaleNodeRole.fromRoleName(scope, 'NodeRole', '<roleName>', " +
       "{ account: '<node account>' })) and deploy the role's stage first.",
     );
   }
   try {
-    repositoryStack.resolve(role.roleArn);
+    targetStack.resolve(role.roleArn);
   } catch (e) {
     throw new Error(
-      `AnyscaleEcrAccess: props.role ${role.node.path} is defined in stack ${roleStack.stackName} (account ` +
-      `${roleStack.account}, region ${roleStack.region}), and repository ${repository.node.path} in stack ` +
-      `${repositoryStack.stackName} (account ${repositoryStack.account}, region ${repositoryStack.region}) must name ` +
+      `${names.prop} ${role.node.path} is defined in stack ${roleStack.stackName} (account ` +
+      `${roleStack.account}, region ${roleStack.region}), and ${names.target} in stack ` +
+      `${targetStack.stackName} (account ${targetStack.account}, region ${targetStack.region}) must name ` +
       "it in its policy. Give the role a physical name: new iam.Role(this, 'NodeRole', { roleName: " +
       'PhysicalName.GENERATE_IF_NEEDED, ... }) or a fixed roleName. (CDK: ' + (e as Error).message + ')',
     );
   }
-  repositoryStack.addStackDependency(roleStack, 'ECR rejects a repository policy whose principal does not exist yet');
+  targetStack.addStackDependency(roleStack, 'ECR rejects a repository policy whose principal does not exist yet');
 }
 
 function stageName(construct: IConstruct): string {

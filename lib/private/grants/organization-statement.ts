@@ -1,0 +1,85 @@
+import { Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { fingerprint } from '../placement/fingerprint';
+import { ROLE_NAME_WILDCARD_PATTERN } from '../placement/validate';
+
+/**
+ * Whose node roles an organization-wide statement lets in: every account of an AWS Organization, or a list of
+ * accounts (exactly one of the two), and the role-name patterns matched against `aws:PrincipalArn`.
+ */
+export interface OrganizationGrant {
+  readonly organizationId?: string;
+  readonly accountIds?: readonly string[];
+  readonly roleNamePatterns: readonly string[];
+}
+
+/** What the statement allows, and under which `Sid` prefix. */
+export interface OrganizationStatementOptions {
+  /** The statement's `Sid` is this prefix followed by a digest of the grant. */
+  readonly sidPrefix: string;
+  /** What else, beyond the grant, tells this statement apart from others of the same policy (a resource). */
+  readonly sidQualifier?: string;
+  readonly actions: readonly string[];
+  /** Resources, for a policy that needs them (a registry policy); none in a repository policy. */
+  readonly resources?: string[];
+}
+
+/**
+ * The statement shape of an organization-wide grant, shared by every construct that grants one: principal `*` limited
+ * by `aws:PrincipalOrgID`, or the accounts' roots, and `ArnLike aws:PrincipalArn` on the role-name patterns in any
+ * account. Its `Sid` is the prefix and a digest of the grant, so the same grant twice is one statement.
+ */
+export function organizationStatement(stack: Stack, grant: OrganizationGrant, options: OrganizationStatementOptions): iam.PolicyStatement {
+  const partition = stack.partition;
+  const roleArns = grant.roleNamePatterns.map(pattern => `arn:${partition}:iam::*:role/${pattern}`);
+  const who = grant.organizationId ?? grant.accountIds!.join(',');
+  const qualifier = options.sidQualifier === undefined ? '' : `|${options.sidQualifier}`;
+  const statement = new iam.PolicyStatement({
+    sid: `${options.sidPrefix}${fingerprint(stack, `${who}|${grant.roleNamePatterns.join(',')}${qualifier}`)}`,
+    actions: [...options.actions],
+    resources: options.resources,
+    conditions: { ArnLike: { 'aws:PrincipalArn': roleArns } },
+  });
+  if (grant.organizationId !== undefined) {
+    statement.addAnyPrincipal();
+    statement.addCondition('StringEquals', { 'aws:PrincipalOrgID': grant.organizationId });
+  } else {
+    statement.addPrincipals(...grant.accountIds!.map(account => new iam.AccountPrincipal(account)));
+  }
+  return statement;
+}
+
+/** The principal an `iam.Grant` of an organization-wide statement names. */
+export function organizationPrincipal(grant: OrganizationGrant): iam.IPrincipal {
+  return grant.organizationId !== undefined
+    ? new iam.OrganizationPrincipal(grant.organizationId)
+    : new iam.CompositePrincipal(...grant.accountIds!.map(account => new iam.AccountPrincipal(account)));
+}
+
+/**
+ * The names of the node roles Anyscale's tools create, as `ArnLike` patterns after `role/` (the public constants of
+ * `AnyscaleEcrOrganizationAccess` document each source).
+ */
+export const NODE_ROLE_NAME_PATTERNS = {
+  cli: '*-cluster_node_role',
+  terraformCommonName: '*-cluster-node-role',
+  terraformPrefix: 'anyscale-cluster-node-*',
+  terraformPrefixUnderPath: '*/anyscale-cluster-node-*',
+} as const;
+
+/** Every pattern of `NODE_ROLE_NAME_PATTERNS`: what an organization-wide grant names when the user gives none. */
+export const DEFAULT_ROLE_NAME_PATTERNS: readonly string[] = Object.values(NODE_ROLE_NAME_PATTERNS);
+
+/** Throws unless every pattern is a role name (optionally after its path) with `*` and `?` wildcards, and there is at least one. Tokens are not checked. */
+export function assertRoleNamePatterns(patterns: readonly string[], prop: string): void {
+  for (const pattern of patterns) {
+    if (!Token.isUnresolved(pattern) && !ROLE_NAME_WILDCARD_PATTERN.test(pattern)) {
+      throw new Error(`${prop} has '${pattern}', which is not a role name, optionally after its path, from letters, ` +
+        'digits, \'+=,.@_-/\' and the wildcards * and ?.');
+    }
+  }
+  if (patterns.length === 0) {
+    throw new Error(`${prop} is empty ([]). Omit it to grant every node role name Anyscale's tools create ` +
+      '(AnyscaleEcrOrganizationAccess.DEFAULT_ROLE_NAME_PATTERNS).');
+  }
+}
