@@ -37,6 +37,11 @@ export const GROUPS: Record<string, Group> = {
     tests: ['repository-policy', 'quotas', 'role-quotas', 'node-role', 'existing-repository/existing-repository-statement',
       'anyscale-ecr-access', 'identity-policy', 'organization-access', 'pipelines'],
   },
+  created: {
+    modules: ['created-repository-access', 'private/creation-templates/prefix', 'private/creation-templates/template-policy',
+      'private/grants/organization-statement'],
+    tests: ['created-repository-access', 'organization-access'],
+  },
   rest: {
     modules: ['anyscale-ecr-access', 'identity-policy', 'private/identity/scoped-policies', 'organization-access', 'private/reporting/nag-acknowledgements', 'private/placement/display',
       'private/placement/fingerprint', 'private/shared/pull-actions', 'warnings', 'existing-repository-policy', 'organization-grantee',

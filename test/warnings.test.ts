@@ -4,7 +4,8 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import {
-  AnyscaleEcrAccess, AnyscaleEcrAccessWarnings, AnyscaleEcrOrganizationAccess, AnyscaleNodeRole, OrganizationGrantee,
+  AnyscaleEcrAccess, AnyscaleEcrAccessWarnings, AnyscaleEcrCreatedRepositoryAccess, AnyscaleEcrOrganizationAccess, AnyscaleNodeRole,
+  OrganizationGrantee, RepositoryCreationScenario,
 } from '../lib';
 import { NODE_ACCOUNT, REGISTRY_ACCOUNT, stackIn } from './support/stacks';
 
@@ -36,6 +37,16 @@ const SCENARIOS: Array<[string, string, (stack: Stack) => IConstruct]> = [
     role: new iam.Role(stack, 'PodRole', { assumedBy: new iam.ServicePrincipal('pods.eks.amazonaws.com') }),
     repositories: [new ecr.Repository(stack, 'Images')],
   })],
+  ['registryPolicyNotApplied', AnyscaleEcrAccessWarnings.REGISTRY_POLICY_NOT_APPLIED, stack => new AnyscaleEcrCreatedRepositoryAccess(stack, 'Cache', {
+    prefixes: ['docker-hub'],
+    roles: [AnyscaleNodeRole.fromCloudId(stack, 'NodeRole', 'cld_abc123', { account: NODE_ACCOUNT })],
+  })],
+  ['nestedCreationTemplatePrefix', AnyscaleEcrAccessWarnings.NESTED_CREATION_TEMPLATE_PREFIX, stack => {
+    const grantee = OrganizationGrantee.organization('o-a1b2c3d4e5');
+    const appliedFor = [RepositoryCreationScenario.REPLICATION];
+    new AnyscaleEcrCreatedRepositoryAccess(stack, 'Team', { prefixes: ['team'], grantee, appliedFor });
+    return new AnyscaleEcrCreatedRepositoryAccess(stack, 'TeamImages', { prefixes: ['team/images'], grantee, appliedFor });
+  }],
 ];
 
 describe.each(SCENARIOS)('%s', (_name, id, build) => {
