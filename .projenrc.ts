@@ -91,6 +91,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       coverageReporters: ['text-summary', 'lcov'],
       collectCoverageFrom: ['lib/**/*.ts'],
+      // aws-cdk-lib's template validation off in the unit tests, on for the examples and integ apps (see the file).
+      setupFilesAfterEnv: ['<rootDir>/test/jest.setup.ts'],
     },
     extraCliOptions: ['--json', '--outputFile=test-reports/jest-results.json'],
   },
