@@ -93,6 +93,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
       collectCoverageFrom: ['lib/**/*.ts'],
       // aws-cdk-lib's template validation off in the unit tests, on for the examples and integ apps (see the file).
       setupFilesAfterEnv: ['<rootDir>/test/jest.setup.ts'],
+      // jest's default is one worker fewer than the cores: a single worker on 2 cores, while jest's own process
+      // mostly waits. One worker per core halved the suite's wall time there (see BENCHMARKS.md, Test loop).
+      maxWorkers: '100%',
+      // The default 5 s is a guard against a hanging test, not a budget: races.test.ts (250 simulated races in one
+      // test) exceeded it with two workers on 2 cores when other work shared the machine.
+      testTimeout: 30_000,
     },
     extraCliOptions: ['--json', '--outputFile=test-reports/jest-results.json'],
   },
