@@ -91,6 +91,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       coverageReporters: ['text-summary', 'lcov'],
       collectCoverageFrom: ['lib/**/*.ts'],
+      // V8 coverage counts every block of every function in the worker, aws-cdk-lib included, and made the suite
+      // 65 % slower in CPU; babel (istanbul) instruments only lib/ and cost 10 % (see BENCHMARKS.md, Test loop).
+      coverageProvider: 'babel',
       // aws-cdk-lib's template validation off in the unit tests, on for the examples and integ apps (see the file).
       setupFilesAfterEnv: ['<rootDir>/test/jest.setup.ts'],
       // jest's default is one worker fewer than the cores: a single worker on 2 cores, while jest's own process
