@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { awscdk, javascript } from 'projen';
+import { awscdk, javascript, Task } from 'projen';
 import { JobPermission } from 'projen/lib/github/workflows-model';
 import { UpdateSnapshot } from 'projen/lib/javascript';
 
@@ -139,10 +139,16 @@ const bindings = project.addTask('bindings', {
 });
 
 // The tests check the packed tarball and the bindings, which need the compiled package: compile, then the
-// snippets, then the bindings, then the tests.
-project.testTask.prependSpawn(bindings);
-project.testTask.prependSpawn(rosetta);
-project.testTask.prependSpawn(project.compileTask);
+// snippets, then the bindings, then the tests. In npm test each of the three is skipped when its inputs and outputs
+// are those of its last successful run (scripts/step-cache.js; a fresh clone or `npm ci` runs them all).
+const ifChanged = (task: Task) => project.addTask(`${task.name}:if-changed`, {
+  description: `${task.name}, skipped when its inputs and outputs are those of its last successful run (scripts/step-cache.js)`,
+  condition: `node scripts/step-cache.js check ${task.name}`,
+  steps: [{ spawn: task.name }, { exec: `node scripts/step-cache.js record ${task.name}` }],
+});
+project.testTask.prependSpawn(ifChanged(bindings));
+project.testTask.prependSpawn(ifChanged(rosetta));
+project.testTask.prependSpawn(ifChanged(project.compileTask));
 // The custom resource handler's bundle (assets/) must exist before anything synthesizes a stack that uses it.
 project.testTask.prependSpawn(project.tasks.tryFind('bundle')!);
 
