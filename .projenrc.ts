@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { awscdk, javascript } from 'projen';
+import { awscdk, javascript, Task } from 'projen';
 import { JobPermission } from 'projen/lib/github/workflows-model';
 import { UpdateSnapshot } from 'projen/lib/javascript';
 
@@ -91,6 +91,17 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       coverageReporters: ['text-summary', 'lcov'],
       collectCoverageFrom: ['lib/**/*.ts'],
+      // V8 coverage counts every block of every function in the worker, aws-cdk-lib included, and made the suite
+      // 65 % slower in CPU; babel (istanbul) instruments only lib/ and cost 10 % (see BENCHMARKS.md, Test loop).
+      coverageProvider: 'babel',
+      // aws-cdk-lib's template validation off in the unit tests, on for the examples and integ apps (see the file).
+      setupFilesAfterEnv: ['<rootDir>/test/jest.setup.ts'],
+      // jest's default is one worker fewer than the cores: a single worker on 2 cores, while jest's own process
+      // mostly waits. One worker per core halved the suite's wall time there (see BENCHMARKS.md, Test loop).
+      maxWorkers: '100%',
+      // The default 5 s is a guard against a hanging test, not a budget: races.test.ts (250 simulated races in one
+      // test) exceeded it with two workers on 2 cores when other work shared the machine.
+      testTimeout: 30_000,
     },
     extraCliOptions: ['--json', '--outputFile=test-reports/jest-results.json'],
   },
@@ -128,10 +139,16 @@ const bindings = project.addTask('bindings', {
 });
 
 // The tests check the packed tarball and the bindings, which need the compiled package: compile, then the
-// snippets, then the bindings, then the tests.
-project.testTask.prependSpawn(bindings);
-project.testTask.prependSpawn(rosetta);
-project.testTask.prependSpawn(project.compileTask);
+// snippets, then the bindings, then the tests. In npm test each of the three is skipped when its inputs and outputs
+// are those of its last successful run (scripts/step-cache.js; a fresh clone or `npm ci` runs them all).
+const ifChanged = (task: Task) => project.addTask(`${task.name}:if-changed`, {
+  description: `${task.name}, skipped when its inputs and outputs are those of its last successful run (scripts/step-cache.js)`,
+  condition: `node scripts/step-cache.js check ${task.name}`,
+  steps: [{ spawn: task.name }, { exec: `node scripts/step-cache.js record ${task.name}` }],
+});
+project.testTask.prependSpawn(ifChanged(bindings));
+project.testTask.prependSpawn(ifChanged(rosetta));
+project.testTask.prependSpawn(ifChanged(project.compileTask));
 // The custom resource handler's bundle (assets/) must exist before anything synthesizes a stack that uses it.
 project.testTask.prependSpawn(project.tasks.tryFind('bundle')!);
 
