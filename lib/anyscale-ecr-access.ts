@@ -3,9 +3,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ExistingRepositoryPolicy } from './existing-repository-policy';
 import { IdentityPolicy } from './identity-policy';
-import { grantOf } from './private/grants/grant-parts';
+import { combinedGrant, GrantPart, identityGrantOf, resourceGrantOf } from './private/grants/grant-parts';
 import { grantIdentity, IdentityGrant } from './private/identity/identity-grant';
 import { warnIfPodRole } from './private/identity/pod-role';
+import { Placement, rolePlacement } from './private/placement/accounts';
 import { assertRoleArn } from './private/placement/validate';
 import { grantRepository } from './private/repository/repository-grant';
 import { ECR_PULL_ACTIONS } from './private/shared/pull-actions';
@@ -59,6 +60,13 @@ export interface AnyscaleEcrAccessProps {
   readonly maxManagedPoliciesPerRole?: number;
 }
 
+/** The two sides of the grant on one repository, as applied, and its `iam.Grant` once asked for. */
+interface Granted {
+  readonly identity?: GrantPart;
+  readonly resource?: GrantPart;
+  grant?: iam.Grant;
+}
+
 /**
  * Gives the IAM role of Anyscale cluster nodes pull access to private ECR repositories, in the role's
  * account or in other accounts.
@@ -93,8 +101,10 @@ export class AnyscaleEcrAccess extends Construct {
   /** The node role this construct grants. */
   public readonly role: iam.IRole;
 
-  /** The grant of each repository, in the order they were added. */
-  private readonly grants = new Map<ecr.IRepository, iam.Grant>();
+  /** What was applied for each repository, in the order they were added. */
+  private readonly grants = new Map<ecr.IRepository, Granted>();
+  private readonly identityGrants = new Map<GrantPart, iam.Grant>();
+  private readonly rolePlace: Placement;
   private readonly identity: IdentityGrant;
   private readonly existingRepositoryPolicy: ExistingRepositoryPolicy;
 
@@ -103,6 +113,7 @@ export class AnyscaleEcrAccess extends Construct {
     assertRoleArn(props.role.roleArn, 'AnyscaleEcrAccess: props.role');
     warnIfPodRole(props.role, this);
     this.role = props.role;
+    this.rolePlace = rolePlacement(props.role);
     this.existingRepositoryPolicy = props.existingRepositoryPolicy ?? ExistingRepositoryPolicy.REPORT;
     const maxManagedPolicies = props.maxManagedPoliciesPerRole;
     if (maxManagedPolicies !== undefined && (!Number.isInteger(maxManagedPolicies) || maxManagedPolicies < 10)) {
@@ -111,7 +122,7 @@ export class AnyscaleEcrAccess extends Construct {
         'Service Quotas shows for the account, or leave it out.');
     }
     this.identity = grantIdentity(this.role, (props.identityPolicy ?? IdentityPolicy.READ_ONLY)._choice, this, maxManagedPolicies);
-    (props.repositories ?? []).forEach(repository => this.addRepository(repository));
+    (props.repositories ?? []).forEach(repository => this.grant(repository));
     this.node.addValidation({ validate: () => this.validateRepositories() });
   }
 
@@ -124,19 +135,41 @@ export class AnyscaleEcrAccess extends Construct {
    * the same grant.
    */
   public addRepository(repository: ecr.IRepository): iam.Grant {
-    let grant = this.grants.get(repository);
-    if (!grant) {
-      const identity = this.identity.addRepository(repository);
-      const resource = grantRepository(this.role, repository, this, this.existingRepositoryPolicy === ExistingRepositoryPolicy.MERGE);
-      grant = grantOf(this.role, repository, identity, resource);
-      this.grants.set(repository, grant);
-    }
-    return grant;
+    const granted = this.grant(repository);
+    // The iam.Grant is built when it is asked for: the grants of props.repositories are built only if added again.
+    granted.grant ??= combinedGrant(this.role, repository, [
+      ...granted.identity ? [this.identityGrant(granted.identity)] : [],
+      ...granted.resource ? [resourceGrantOf(this.role, repository, granted.resource)] : [],
+    ]);
+    return granted.grant;
   }
 
   /** The repositories this construct grants, in the order they were added. */
   public get grantedRepositories(): ecr.IRepository[] {
     return [...this.grants.keys()];
+  }
+
+  /** Applies both sides of the grant on the repository, once; what was applied, where. */
+  private grant(repository: ecr.IRepository): Granted {
+    let granted = this.grants.get(repository);
+    if (!granted) {
+      granted = {
+        identity: this.identity.addRepository(repository),
+        resource: grantRepository(this.role, repository, this, this.existingRepositoryPolicy === ExistingRepositoryPolicy.MERGE, this.rolePlace),
+      };
+      this.grants.set(repository, granted);
+    }
+    return granted;
+  }
+
+  /** The grant of an identity-side part, built once: one managed or inline policy serves every repository. */
+  private identityGrant(part: GrantPart): iam.Grant {
+    let grant = this.identityGrants.get(part);
+    if (!grant) {
+      grant = identityGrantOf(this.role, part);
+      this.identityGrants.set(part, grant);
+    }
+    return grant;
   }
 
   private validateRepositories(): string[] {

@@ -11,29 +11,34 @@ export interface GrantPart {
 }
 
 /**
- * The `iam.Grant` of what the library applied for one role and one repository, built with aws-cdk-lib's own
- * factories so that `success`, `applyBefore` and `combine` behave as for any grant. The statements were written
- * already: the factories are given a principal and a resource that record them without adding them again. A grant
- * of which nothing could be applied here (both sides are warnings) is a dropped grant: `success` is false.
+ * The `iam.Grant` of what the library applied for one role, built with aws-cdk-lib's own factories so that `success`,
+ * `applyBefore` and `combine` behave as for any grant. The statements were written already: the factories are given a
+ * principal and a resource that record them without adding them again.
  */
-export function grantOf(role: iam.IRole, repository: ecr.IRepository, identity: GrantPart | undefined, resource: GrantPart | undefined): iam.Grant {
-  const parts: iam.Grant[] = [];
-  if (identity) {
-    parts.push(iam.Grant.addToPrincipal({
-      grantee: { grantPrincipal: recorded(role.grantPrincipal, identity.carrier) },
-      actions: identity.statement.actions,
-      resourceArns: identity.statement.resources,
-    }));
-  }
-  if (resource) {
-    parts.push(iam.Grant.addStatementToResourcePolicy({
-      grantee: role,
-      actions: resource.statement.actions,
-      resourceArns: [repository.repositoryArn],
-      statement: resource.statement,
-      resource: { env: repository.env, addToResourcePolicy: () => ({ statementAdded: true, policyDependable: resource.carrier }) },
-    }));
-  }
+export function identityGrantOf(role: iam.IRole, identity: GrantPart): iam.Grant {
+  return iam.Grant.addToPrincipal({
+    grantee: { grantPrincipal: recorded(role.grantPrincipal, identity.carrier) },
+    actions: identity.statement.actions,
+    resourceArns: identity.statement.resources,
+  });
+}
+
+/** The `iam.Grant` of the statement the library applied on the repository's side (see `identityGrantOf`). */
+export function resourceGrantOf(role: iam.IRole, repository: ecr.IRepository, resource: GrantPart): iam.Grant {
+  return iam.Grant.addStatementToResourcePolicy({
+    grantee: role,
+    actions: resource.statement.actions,
+    resourceArns: [repository.repositoryArn],
+    statement: resource.statement,
+    resource: { env: repository.env, addToResourcePolicy: () => ({ statementAdded: true, policyDependable: resource.carrier }) },
+  });
+}
+
+/**
+ * The grant of both sides; a grant of which nothing could be applied here (both sides are warnings) is a dropped grant:
+ * `success` is false.
+ */
+export function combinedGrant(role: iam.IRole, repository: ecr.IRepository, parts: iam.Grant[]): iam.Grant {
   return parts.length === 0
     ? iam.Grant.drop(role, `pull from ${repository.repositoryArn}`)
     : parts.reduce((all, part) => all.combine(part));

@@ -27,8 +27,8 @@ export function grantRepository(
   repository: ecr.IRepository,
   reporter: IConstruct,
   mergeExisting = false,
+  rolePlace: Placement = rolePlacement(role),
 ): GrantPart | undefined {
-  const rolePlace = rolePlacement(role);
   const repositoryPlace = repositoryPlacement(repository);
   if (compareAccounts(rolePlace.account, repositoryPlace.account) === AccountRelation.SAME) {
     return undefined;

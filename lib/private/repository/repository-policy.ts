@@ -19,6 +19,8 @@ const ID = 'AnyscaleEcrPolicy';
  * and one role reached two ways is named once.
  */
 class PullStatement extends iam.PolicyStatement {
+  /** How many times the statement was rendered: a policy text rendered from it names every role granted so far. */
+  public renderings = 0;
   private readonly roleArns: string[] = [];
 
   constructor(private readonly stack: Stack, private readonly repository: ecr.IRepository) {
@@ -45,6 +47,7 @@ class PullStatement extends iam.PolicyStatement {
   }
 
   public override toStatementJson(): any {
+    this.renderings += 1;
     const json = super.toStatementJson();
     const principals = sortByRendering(this.stack, this.roleArns);
     return { ...json, Principal: { AWS: principals.length === 1 ? principals[0] : principals } };
@@ -120,9 +123,14 @@ export class RepositoryPolicy extends Construct {
     }
     // Validation runs after references are prepared, so this is the text synthesis would resolve.
     const stack = Stack.of(this.repository);
-    const rendered = hasRawOverrides(cfn) ? renderedPolicyText(stack, cfn) : stack.resolve(cfn.repositoryPolicyText);
+    const overridden = hasRawOverrides(cfn);
+    const renderings = this.pull?.renderings ?? 0;
+    const rendered = overridden ? renderedPolicyText(stack, cfn) : stack.resolve(cfn.repositoryPolicyText);
+    // Rendered from the pull statement itself, the text names every role; otherwise (a text the user set, a raw
+    // override) each role is looked for.
+    const fromPullStatement = !overridden && this.pull !== undefined && this.pull.renderings > renderings;
     const document = typeof rendered === 'string' ? parseOrUndefined(rendered) : rendered;
-    const missing = this.missingStatements(stack, document);
+    const missing = this.missingStatements(stack, document, fromPullStatement);
     if (missing.length > 0) {
       return missing;
     }
@@ -140,15 +148,16 @@ export class RepositoryPolicy extends Construct {
    * grant) replaces what `addToResourcePolicy` collects: a statement of ours missing from what synthesis writes, or
    * a pull statement without every granted role, is an error, not a silence.
    */
-  private missingStatements(stack: Stack, document: unknown): string[] {
+  private missingStatements(stack: Stack, document: unknown, fromPullStatement: boolean): string[] {
     const statements = [(document as { Statement?: unknown } | undefined)?.Statement ?? []].flat() as Array<Record<string, any> | null>;
     const bySid = new Map(statements.map(statement => [statement?.Sid, statement]));
     const missing = this.statements.map(statement => statement.sid!).filter(sid => !bySid.has(sid));
     const pull = bySid.get(PULL_STATEMENT_SID);
-    if (pull && this.pull) {
+    if (pull && this.pull && !fromPullStatement) {
       const named = new Set([pull.Principal?.AWS ?? []].flat().map(arn => JSON.stringify(arn)));
-      // Resolved afresh, as the policy just rendered was (renderedKey's cache may predate cross-stack references).
-      if (this.pull.roles.some(arn => !named.has(JSON.stringify(stack.resolve(arn))))) {
+      // Resolved afresh, as the policy just rendered was (renderedKey's cache may predate cross-stack references), in one
+      // call for all roles.
+      if ((stack.resolve(this.pull.roles) as unknown[]).some(arn => !named.has(JSON.stringify(arn)))) {
         missing.push(`${PULL_STATEMENT_SID} (present, but without every granted role)`);
       }
     }
