@@ -3,7 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
-import { AnyscaleEcrAccess, AnyscaleNodeRole, IdentityPolicy } from '../lib';
+import { AnyscaleEcrAccess, AnyscaleNodeRole, ExistingRepositoryPolicy, IdentityPolicy } from '../lib';
 import { NODE_ACCOUNT, REGISTRY_ACCOUNT, repositoryStatements, stackIn } from './support/stacks';
 
 let stack: Stack;
@@ -98,6 +98,22 @@ describe('addRepository returns an iam.Grant', () => {
     const grant = new AnyscaleEcrAccess(stack, 'Access', { role, identityPolicy: IdentityPolicy.REPOSITORY_SCOPED }).addRepository(repository);
     // THEN
     expect(stack.resolve(grant.principalStatements[0].resources)).toEqual([stack.resolve(repository.repositoryArn)]);
+  });
+
+  test('MERGE: the grant holds the statement the custom resource keeps, carried by the custom resource', () => {
+    // GIVEN
+    const role = AnyscaleNodeRole.fromCloudId(stack, 'NodeRole', 'cld_abc123', { account: NODE_ACCOUNT });
+    const consumer = new CfnResource(stack, 'Consumer', { type: 'Custom::Consumer' });
+    // WHEN
+    const grant = new AnyscaleEcrAccess(stack, 'Access', { role, existingRepositoryPolicy: ExistingRepositoryPolicy.MERGE })
+      .addRepository(ecr.Repository.fromRepositoryName(stack, 'Existing', 'existing-images'));
+    grant.applyBefore(consumer);
+    // THEN
+    expect(grant.resourceStatements.map(s => stack.resolve(s.toStatementJson()))).toEqual([{
+      Action: AnyscaleEcrAccess.PULL_ACTIONS, Effect: 'Allow', Principal: { AWS: stack.resolve(role.roleArn) },
+    }]);
+    const [statementResource] = Object.keys(Template.fromStack(stack).findResources('Custom::AnyscaleEcrRepositoryStatement'));
+    expect(dependsOn(consumer)).toEqual([statementResource]);
   });
 
   test('nothing this app can apply (a role and a repository, both imported, of other accounts): a dropped grant', () => {

@@ -44,3 +44,44 @@ test.each([
 ])('%s: no warning', (_name, role) => {
   Annotations.fromStack(grant(role)).hasNoWarning('*', Match.anyValue());
 });
+
+describe('what the trust policy says, statement by statement', () => {
+  const OIDC = new iam.WebIdentityPrincipal(OIDC_PROVIDER);
+
+  test.each([
+    ['EC2 only in a Deny statement, pods allowed', (s: Stack) => {
+      const role = new iam.Role(s, 'PodRole', { assumedBy: new iam.ServicePrincipal('pods.eks.amazonaws.com') });
+      role.assumeRolePolicy!.addStatements(new iam.PolicyStatement({
+        effect: iam.Effect.DENY, principals: [new iam.ServicePrincipal('ec2.amazonaws.com')], actions: ['sts:AssumeRole'],
+      }));
+      return role;
+    }],
+    ['IRSA beside a Lambda service principal', (s: Stack) => {
+      const role = new iam.Role(s, 'PodRole', { assumedBy: OIDC });
+      role.assumeRolePolicy!.addStatements(new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('lambda.amazonaws.com')], actions: ['sts:AssumeRole'],
+      }));
+      return role;
+    }],
+    ['Pod Identity beside a statement with NotPrincipal', (s: Stack) => {
+      const role = new iam.Role(s, 'PodRole', { assumedBy: new iam.ServicePrincipal('pods.eks.amazonaws.com') });
+      role.assumeRolePolicy!.addStatements(new iam.PolicyStatement({
+        effect: iam.Effect.DENY, notPrincipals: [new iam.AccountRootPrincipal()], actions: ['sts:AssumeRole'],
+      }));
+      return role;
+    }],
+  ])('%s: the pod-role warning', (_name, role) => {
+    Annotations.fromStack(grant(role)).hasWarning('/Node/Access', Match.stringLikeRegexp(AnyscaleEcrAccessWarnings.POD_ROLE_NOT_NODE_ROLE));
+  });
+
+  test.each([
+    ['a Lambda role', (s: Stack) => new iam.Role(s, 'FnRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') })],
+    ['a SAML-federated role (federated, but not a web identity)', (s: Stack) => new iam.Role(s, 'SamlRole', {
+      assumedBy: new iam.SamlConsolePrincipal(new iam.SamlProvider(s, 'Idp', {
+        metadataDocument: iam.SamlMetadataDocument.fromXml('<EntityDescriptor entityID="https://idp.example.com"/>'),
+      })),
+    })],
+  ])('%s: no pod-role warning (it is no pod role)', (_name, role) => {
+    Annotations.fromStack(grant(role)).hasNoWarning('*', Match.stringLikeRegexp(AnyscaleEcrAccessWarnings.POD_ROLE_NOT_NODE_ROLE));
+  });
+});

@@ -256,7 +256,7 @@ test('a role whose account is a parameter, in a stack with an account: the warni
   // THEN
   const warnings = Annotations.fromStack(stack).findWarning('/Node/Access', Match.stringLikeRegexp(AnyscaleEcrAccessWarnings.ROLE_ACCOUNT_UNVERIFIED));
   expect(warnings.map(w => w.entry.data)).toEqual([expect.stringMatching(
-    /^The account of role arn:aws:iam::<deploy-time value>:role\/\S+ is known only at deploy time \(<deploy-time value>\), so it cannot be checked that it is account 111111111111 of stack Node\./)]);
+    /^The account of role arn:aws:iam::<deploy-time value>:role\/\S+ is known only at deploy time \(<deploy-time value>\), so it cannot be checked that it is account 111111111111 of stack Node\. The ECR policy is attached to the role by name and fails to deploy in any other account\. Import the role with a literal account to have this checked\./)]);
   expect(warnings[0].entry.data).not.toMatch(/Token\[/);
   expect(warnings[0].entry.data).not.toMatch(/has no account set/);
 });

@@ -2,7 +2,7 @@ import { App, Aws, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { AnyscaleEcrAccess, AnyscaleEcrAccessWarnings, AnyscaleNodeRole } from '../lib';
+import { AnyscaleEcrAccess, AnyscaleEcrAccessWarnings, AnyscaleNodeRole, IdentityPolicy } from '../lib';
 import { NODE_ACCOUNT, REGISTRY_ACCOUNT, stackIn } from './support/stacks';
 
 let stack: Stack;
@@ -100,6 +100,8 @@ describe('bad input', () => {
 
   test.each([
     ['an IAM user', `arn:aws:iam::${NODE_ACCOUNT}:user/alice`, /resource 'user'\)\. IAM users cannot be the node role/],
+    ['an assumed-role ARN without a role name', `arn:aws:sts::${NODE_ACCOUNT}:assumed-role`,
+      new RegExp(`assumed-role session ARN; pass the role itself: arn:aws:iam::${NODE_ACCOUNT}:role/\\.`)],
     ['an assumed-role session', `arn:aws:sts::${NODE_ACCOUNT}:assumed-role/cld_abc123-cluster_node_role/i-0abc`,
       new RegExp(`assumed-role session ARN; pass the role itself: arn:aws:iam::${NODE_ACCOUNT}:role/cld_abc123-cluster_node_role\\.`)],
     // CDK's Role.fromRoleArn fails on this one with a TypeError.
@@ -152,6 +154,23 @@ describe('AnyscaleNodeRoleOptions extends iam.FromRoleArnOptions', () => {
     expect(JSON.stringify(template.toJSON())).not.toContain('AmazonEC2ContainerRegistryReadOnly');
     Annotations.fromStack(nodeStack).hasWarning('/Node/Access', Match.stringLikeRegexp(
       `is immutable \\(imported with mutable: false, or role\\.withoutPolicyUpdates\\(\\)\\), so this app attaches nothing to it.*${AnyscaleEcrAccessWarnings.IDENTITY_NOT_APPLIED}`));
+  });
+
+  test.each([
+    [IdentityPolicy.PULL_ONLY, 'AmazonEC2ContainerRegistryPullOnly'],
+    [IdentityPolicy.REPOSITORY_SCOPED, 'AmazonEC2ContainerRegistryReadOnly'],
+  ])('the warning names the policy to give (%s), and asks for the acknowledgement', (identityPolicy, policyName) => {
+    // GIVEN
+    const nodeStack = stackIn(new App(), 'Node', NODE_ACCOUNT);
+    // WHEN
+    new AnyscaleEcrAccess(nodeStack, 'Access', {
+      role: AnyscaleNodeRole.fromRoleName(nodeStack, 'NodeRole', 'nodes', { mutable: false }),
+      repositories: [new ecr.Repository(nodeStack, 'Images')],
+      identityPolicy,
+    });
+    // THEN
+    Annotations.fromStack(nodeStack).hasWarning('/Node/Access', Match.stringLikeRegexp(
+      `Give it ECR permissions yourself \\(the AWS managed policy ${policyName}\\), or pass the role itself to let this construct attach them\\. Then acknowledge this warning\\.`));
   });
 
   test('defaultPolicyName and the other options reach iam.Role.fromRoleArn', () => {

@@ -2,7 +2,7 @@ import { App, Stack, Stage } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as pipelines from 'aws-cdk-lib/pipelines';
-import { AnyscaleEcrAccess, AnyscaleNodeRole } from '../lib';
+import { AnyscaleEcrAccess, AnyscaleNodeRole, ExistingRepositoryPolicy } from '../lib';
 import { NODE_ACCOUNT, REGION, REGISTRY_ACCOUNT } from './support/stacks';
 
 // CDK Pipelines synthesizes a stage as soon as pipeline.addStage(stage) is called: whatever is added to that stage
@@ -86,7 +86,30 @@ test('an owned role of another stage: the library\'s error names both stages and
   const role = new iam.Role(node, 'NodeRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'), roleName: 'nodes' });
   // WHEN / THEN
   expect(() => new AnyscaleEcrAccess(node, 'Access', { role, repositories: [repository] })).toThrow(
-    /props\.role NodeStage\/Node\/NodeRole is defined in stage NodeStage, and repository RegistryStage\/Registry\/Images in stage RegistryStage: CDK cannot reference a role or order stacks across stages.*AnyscaleNodeRole\.fromRoleName/);
+    /props\.role NodeStage\/Node\/NodeRole is defined in stage NodeStage, and repository RegistryStage\/Registry\/Images in stage RegistryStage: CDK cannot reference a role or order stacks across stages \(as CDK Pipelines deploys them\)\. Grant inside the stage that defines the role, or import the role in the repository's stage by its fixed name \(AnyscaleNodeRole\.fromRoleName\(scope, 'NodeRole', '<roleName>', \{ account: '<node account>' \}\)\) and deploy the role's stage first\./);
+});
+
+test('a role of a stack outside any stage, granted on a repository of a stage: the message names the app', () => {
+  // GIVEN
+  const { repository } = pipelineApp();
+  const appStack = new Stack(repository.node.root, 'Nodes', { env: { account: NODE_ACCOUNT, region: REGION } });
+  const role = new iam.Role(appStack, 'NodeRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'), roleName: 'nodes' });
+  // WHEN / THEN
+  expect(() => new AnyscaleEcrAccess(appStack, 'Access', { role, repositories: [repository] })).toThrow(
+    /props\.role Nodes\/NodeRole is defined in the app, and repository RegistryStage\/Registry\/Images in stage RegistryStage/);
+});
+
+test('MERGE into an imported repository of a stage already synthesized fails too', () => {
+  // GIVEN
+  const { pipeline, registryStage, registry } = pipelineApp();
+  const existing = ecr.Repository.fromRepositoryName(registry, 'Existing', 'existing-images');
+  pipeline.addStage(registryStage);
+  // WHEN / THEN
+  expect(() => new AnyscaleEcrAccess(registry, 'Merge', {
+    role: AnyscaleNodeRole.fromCloudId(registry, 'MergeRole', 'cld_1', { account: NODE_ACCOUNT }),
+    repositories: [existing],
+    existingRepositoryPolicy: ExistingRepositoryPolicy.MERGE,
+  })).toThrow(/cannot add a node role to the policy of repository RegistryStage\/Registry\/Existing: stage RegistryStage was already synthesized/);
 });
 
 test('the fix: the registry stage imports the node role by name, both stages in the pipeline, node stage first', () => {

@@ -55,35 +55,32 @@ export function grantIdentity(role: iam.IRole, policy: IdentityChoice, reporter:
     );
     return NOT_APPLIED;
   }
-  if (!isOwned(role)) {
-    const account = roleAccount(role);
-    switch (compareAccounts(account, stack.account)) {
-      case AccountRelation.DIFFERENT:
-        Annotations.of(reporter).addWarningV2(
-          WARNING_IDS.identityNotApplied,
-          `Role ${displayArn(role.roleArn)} belongs to account ${account}, but it is imported into stack ${stack.stackName} ` +
-          `(account ${stack.account}), which cannot change it. In account ${account}, attach the AWS managed policy ` +
-          `${policy.awsManagedPolicyName ?? READ_ONLY_MANAGED_POLICY_NAME} to the role: add an ` +
-          'AnyscaleEcrAccess with this role to a stack of that account, or attach the policy in the IAM console. ' +
-          'Then acknowledge this warning.',
-        );
-        return NOT_APPLIED;
-      case AccountRelation.UNKNOWN:
-        Annotations.of(reporter).addWarningV2(
-          WARNING_IDS.roleAccountUnverified,
-          Token.isUnresolved(stack.account)
-            ? `Stack ${stack.stackName} has no account set, so it cannot be checked that role ${displayArn(role.roleArn)} is in the ` +
-              'account the stack deploys to. The ECR policy is attached to the role by name and fails to deploy ' +
-              'in any other account. Give the stack an explicit env: { account, region } to have this checked.'
-            : `The account of role ${displayArn(role.roleArn)} is known only at deploy time (${displayArn(account)}), so it ` +
-              `cannot be checked that it is account ${stack.account} of stack ${stack.stackName}. The ECR policy is attached to ` +
-              'the role by name and fails to deploy in any other account. Import the role with a literal account to have ' +
-              'this checked.',
-        );
-        break;
-      case AccountRelation.SAME:
-        break;
-    }
+  // An owned role's account is its stack's: only an imported role can be of another account, or an unverified one.
+  const account = roleAccount(role);
+  switch (compareAccounts(account, stack.account)) {
+    case AccountRelation.DIFFERENT:
+      Annotations.of(reporter).addWarningV2(
+        WARNING_IDS.identityNotApplied,
+        `Role ${displayArn(role.roleArn)} belongs to account ${account}, but it is imported into stack ${stack.stackName} ` +
+        `(account ${stack.account}), which cannot change it. In account ${account}, attach the AWS managed policy ` +
+        `${policy.awsManagedPolicyName ?? READ_ONLY_MANAGED_POLICY_NAME} to the role: add an ` +
+        'AnyscaleEcrAccess with this role to a stack of that account, or attach the policy in the IAM console. ' +
+        'Then acknowledge this warning.',
+      );
+      return NOT_APPLIED;
+    case AccountRelation.UNKNOWN:
+      Annotations.of(reporter).addWarningV2(
+        WARNING_IDS.roleAccountUnverified,
+        Token.isUnresolved(stack.account)
+          ? `Stack ${stack.stackName} has no account set, so it cannot be checked that role ${displayArn(role.roleArn)} is in the ` +
+            'account the stack deploys to. The ECR policy is attached to the role by name and fails to deploy ' +
+            'in any other account. Give the stack an explicit env: { account, region } to have this checked.'
+          : `The account of role ${displayArn(role.roleArn)} is known only at deploy time (${displayArn(account)}), so it ` +
+            `cannot be checked that it is account ${stack.account} of stack ${stack.stackName}. The ECR policy is attached to ` +
+            'the role by name and fails to deploy in any other account. Import the role with a literal account to have ' +
+            'this checked.',
+      );
+      break;
   }
 
   assertNotSynthesized(role, `ECR permissions to role ${role.node.path}`);
@@ -124,7 +121,8 @@ class InlineEcrPolicy extends iam.Policy {
 /** One inline policy per imported role, choice of policy and stack, however many grants name the role. */
 function inlinePolicyFor(role: iam.IRole, policy: IdentityChoice, stack: Stack): InlineEcrPolicy {
   // AnyscaleEcrReadOnly<hash> or AnyscaleEcrPullOnly<hash>, after the AWS managed policy it stands in for.
-  const id = `AnyscaleEcr${(policy.awsManagedPolicyName ?? '').replace('AmazonEC2ContainerRegistry', '')}${fingerprint(stack, role.roleArn)}`;
+  // Every choice but REPOSITORY_SCOPED, which has no inline policy, stands in for an AWS managed policy.
+  const id = `AnyscaleEcr${policy.awsManagedPolicyName!.replace('AmazonEC2ContainerRegistry', '')}${fingerprint(stack, role.roleArn)}`;
   const existing = stack.node.tryFindChild(id);
   if (existing) {
     return existing as InlineEcrPolicy;

@@ -13,10 +13,8 @@ const NODE_SERVICE = 'ec2.amazonaws.com';
  * so granting a pod role leaves the nodes without access. Imported roles carry no trust policy here and are not checked.
  */
 export function warnIfPodRole(role: iam.IRole, reporter: IConstruct): void {
+  // Undefined for an imported role, which resolves to no statement.
   const trust = (role as Partial<iam.Role>).assumeRolePolicy;
-  if (!(trust instanceof iam.PolicyDocument)) {
-    return;
-  }
   const statements = ((Stack.of(role).resolve(trust) as { Statement?: any[] } | undefined)?.Statement ?? [])
     .filter(statement => statement.Effect === 'Allow');
   const services = statements.flatMap(statement => [statement.Principal?.Service ?? []].flat());

@@ -7,7 +7,6 @@ import { ExistingRepositoryStatement } from '../existing-repository/existing-rep
 import { GrantPart } from '../grants/grant-parts';
 import { AccountRelation, compareAccounts, Placement, repositoryPlacement, rolePlacement } from '../placement/accounts';
 import { displayArn } from '../placement/display';
-import { assertNotSynthesized } from '../placement/synthesized';
 import { WARNING_IDS } from '../reporting/warning-ids';
 import { ECR_PULL_ACTIONS } from '../shared/pull-actions';
 
@@ -26,7 +25,7 @@ export function grantRepository(
   role: iam.IRole,
   repository: ecr.IRepository,
   reporter: IConstruct,
-  mergeExisting = false,
+  mergeExisting: boolean,
   rolePlace: Placement = rolePlacement(role),
 ): GrantPart | undefined {
   const repositoryPlace = repositoryPlacement(repository);
@@ -57,7 +56,6 @@ export function grantRepository(
   // The statement a custom resource keeps in an imported repository of the importing stack's account (MERGE).
   const inStackAccount = compareAccounts(repositoryPlace.account, Stack.of(repository).account) === AccountRelation.SAME;
   if (mergeExisting && inStackAccount) {
-    assertNotSynthesized(repository, `the statement of role ${displayArn(role.roleArn)} to repository ${repository.node.path}`);
     referenceable();
     const kept = ExistingRepositoryStatement.of(repository);
     kept.addRole(role.roleArn);
