@@ -35,7 +35,7 @@ export const GROUPS: Record<string, Group> = {
     modules: ['private/repository/repository-policy', 'private/quotas/quotas', 'private/placement/rendering', 'private/quotas/role-quotas', 'node-role',
       'private/existing-repository/existing-repository-statement', 'private/placement/generated-names', 'private/placement/rendered-arns'],
     tests: ['repository-policy', 'quotas', 'role-quotas', 'node-role', 'existing-repository/existing-repository-statement',
-      'anyscale-ecr-access', 'identity-policy', 'organization-access', 'pipelines'],
+      'anyscale-ecr-access', 'identity-policy', 'organization-access', 'pipelines', 'rendered-arns'],
   },
   created: {
     modules: ['created-repository-access', 'private/creation-templates/prefix', 'private/creation-templates/template-policy',

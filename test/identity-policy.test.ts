@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -227,6 +227,25 @@ describe('REPOSITORY_SCOPED', () => {
     sizes.slice(0, -1).forEach(size => expect(size + perArn).toBeGreaterThan(MANAGED_POLICY_LIMIT));
     // The figures the README gives.
     expect(documents.map(document => document.Statement[0].Resource.length)).toEqual([68, 68, 67, 67, 67, 33]);
+  });
+
+  test.each([
+    ['named by a CfnParameter (any length up to ECR\'s 256)', (stack: Stack) =>
+      new ecr.Repository(stack, 'Images0', { repositoryName: new CfnParameter(stack, 'Name').valueAsString })],
+    ['of another stack, named by CloudFormation there (an import)', (stack: Stack) =>
+      new ecr.Repository(new Stack(stack.node.root, 'Other', { env: { account: NODE_ACCOUNT, region: REGION } }), 'Images0')],
+  ])('a repository %s is counted at the longest repository ARN, not at a generated name', (_name, makeFirst) => {
+    // GIVEN the first repository of a policy whose ARN is not the role stack's generated name, then generated ones
+    const stack = stackIn(new App(), 'Node', NODE_ACCOUNT);
+    const repositories = [makeFirst(stack), ...Array.from({ length: 67 }, (_, i) => new ecr.Repository(stack, `Images${i + 1}`))];
+    // WHEN
+    new AnyscaleEcrAccess(stack, 'Access', {
+      role: AnyscaleNodeRole.fromCloudId(stack, 'NodeRole', 'cld_abc123'),
+      repositories,
+      identityPolicy: IdentityPolicy.REPOSITORY_SCOPED,
+    });
+    // THEN 68 generated names fit one policy (above); with one ARN counted at 314 characters, they take two
+    expect(Object.keys(Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy'))).toHaveLength(2);
   });
 
   test('a logical id overridden after the grant is counted as it is at synthesis: a policy that may be too long fails', () => {

@@ -2,7 +2,7 @@ import { App, Stack, Stage } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as pipelines from 'aws-cdk-lib/pipelines';
-import { AnyscaleEcrAccess, AnyscaleNodeRole, ExistingRepositoryPolicy } from '../lib';
+import { AnyscaleEcrAccess, AnyscaleEcrOrganizationAccess, AnyscaleNodeRole, ExistingRepositoryPolicy, OrganizationGrantee } from '../lib';
 import { NODE_ACCOUNT, REGION, REGISTRY_ACCOUNT } from './support/stacks';
 
 // CDK Pipelines synthesizes a stage as soon as pipeline.addStage(stage) is called: whatever is added to that stage
@@ -62,7 +62,8 @@ test('a role granted after the repository policy was resolved (its statements fr
   expect(() => new AnyscaleEcrAccess(registry, 'Second', {
     role: AnyscaleNodeRole.fromCloudId(registry, 'SecondRole', 'cld_2', { account: NODE_ACCOUNT }),
     repositories: [repository],
-  })).toThrow(/The policy of repository RegistryStage\/Registry\/Images was already rendered when a node role was granted on it/);
+  })).toThrow('The policy of repository RegistryStage/Registry/Images was already rendered when a node role was granted on it: ' +
+    'grant every role before the repository\'s stage or stack is synthesized.');
 });
 
 test('a grant made before pipeline.addStage lands in the registry stage\'s template', () => {
@@ -135,4 +136,15 @@ test('a grant on a role whose stage was already synthesized fails too (its ECR p
   // WHEN / THEN
   expect(() => new AnyscaleEcrAccess(node, 'Access', { role, repositories: [new ecr.Repository(node, 'Images')] }))
     .toThrow(/cannot add ECR permissions to role NodeStage\/Node\/NodeRole: stage NodeStage was already synthesized/);
+});
+
+test('an organization grant on a repository of a stage already synthesized fails too', () => {
+  // GIVEN
+  const { pipeline, registryStage, registry, repository } = pipelineApp();
+  pipeline.addStage(registryStage);
+  // WHEN / THEN
+  expect(() => new AnyscaleEcrOrganizationAccess(registry, 'AllClouds', {
+    grantee: OrganizationGrantee.organization('o-a1b2c3d4e5'),
+    repositories: [repository],
+  })).toThrow(/cannot add a statement to the policy of repository RegistryStage\/Registry\/Images: stage RegistryStage was already synthesized/);
 });

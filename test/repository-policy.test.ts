@@ -151,7 +151,40 @@ describe('the L1 escape hatch (CfnRepository.repositoryPolicyText set directly)'
     expect(() => Template.fromStack(stack)).toThrow(
       'The policy of repository Registry/Images is set directly on its CfnRepository (repositoryPolicyText or an override), ' +
       'which replaces the statements added with addToResourcePolicy: the statement AnyscaleEcrPull that lets the node roles ' +
-      'pull would be lost.');
+      'pull would be lost. Add your statements with repository.addToResourcePolicy(...) instead.');
+  });
+
+  function grantedThenSet(text: unknown): Stack {
+    const stack = stackIn(new App(), 'Registry', REGISTRY_ACCOUNT);
+    const repository = new ecr.Repository(stack, 'Images');
+    new AnyscaleEcrAccess(stack, 'Access', { role: iam.Role.fromRoleArn(stack, 'Role', roleArn(1)), repositories: [repository] });
+    (repository.node.defaultChild as ecr.CfnRepository).repositoryPolicyText = text;
+    return stack;
+  }
+  const ours = { Sid: 'AnyscaleEcrPull', Effect: 'Allow', Principal: { AWS: roleArn(1) }, Action: AnyscaleEcrAccess.PULL_ACTIONS };
+
+  test('a text set as a JSON string (a raw override) is parsed: with the complete pull statement it passes', () => {
+    const stack = stackIn(new App(), 'Registry', REGISTRY_ACCOUNT);
+    const repository = new ecr.Repository(stack, 'Images');
+    new AnyscaleEcrAccess(stack, 'Access', { role: iam.Role.fromRoleArn(stack, 'Role', roleArn(1)), repositories: [repository] });
+    (repository.node.defaultChild as ecr.CfnRepository).addPropertyOverride('RepositoryPolicyText', JSON.stringify({ Version: '2012-10-17', Statement: [ours] }));
+    expect(Object.values(Template.fromStack(stack).findResources('AWS::ECR::Repository'))[0].Properties.RepositoryPolicyText)
+      .toBe(JSON.stringify({ Version: '2012-10-17', Statement: [ours] }));
+  });
+
+  test('a JSON string is measured by its own length', () => {
+    const text = JSON.stringify({ Version: '2012-10-17', Statement: [ours] }) + ' '.repeat(LIMIT);
+    expect(() => Template.fromStack(grantedThenSet(text))).toThrow(`The policy of repository Registry/Images is ${text.length} characters, over the AWS limit of 10240.`);
+  });
+
+  test('a string that is not JSON has no statement of ours: the escape-hatch error', () => {
+    expect(() => Template.fromStack(grantedThenSet('not json'))).toThrow(/the statement AnyscaleEcrPull that lets the node roles pull would be lost/);
+  });
+
+  test('our Sid on a statement without a principal is caught as a copy without every role', () => {
+    const { Principal: _principal, ...withoutPrincipal } = ours;
+    expect(() => Template.fromStack(grantedThenSet({ Version: '2012-10-17', Statement: [withoutPrincipal] })))
+      .toThrow(/the statement AnyscaleEcrPull \(present, but without every granted role\)/);
   });
 
   test('a raw property override after the grant is caught too', () => {
@@ -185,10 +218,27 @@ describe('the L1 escape hatch (CfnRepository.repositoryPolicyText set directly)'
     const stack = stackIn(new App(), 'Registry', REGISTRY_ACCOUNT);
     const repository = new ecr.Repository(stack, 'Images');
     new AnyscaleEcrAccess(stack, 'Access', { role: iam.Role.fromRoleArn(stack, 'Role', roleArn(1)), repositories: [repository] });
-    const ours = { Sid: 'AnyscaleEcrPull', Effect: 'Allow', Principal: { AWS: roleArn(1) }, Action: AnyscaleEcrAccess.PULL_ACTIONS };
     const big = { ...userPolicy.Statement[0], Sid: 'Big', Condition: { StringEquals: { 'aws:PrincipalTag/x': 'y'.repeat(LIMIT) } } };
     (repository.node.defaultChild as ecr.CfnRepository).repositoryPolicyText = { Version: '2012-10-17', Statement: [big, ours] };
     expect(() => Template.fromStack(stack)).toThrow(/The policy of repository Registry\/Images is \d+ characters, over the AWS limit of 10240/);
+  });
+
+  test('a repository class of its own that takes the statement: granted, and its own to check', () => {
+    // GIVEN an IRepository whose addToResourcePolicy takes statements, without an ecr.CfnRepository
+    const stack = stackIn(new App(), 'Registry', REGISTRY_ACCOUNT);
+    const taken: iam.PolicyStatement[] = [];
+    const repository = Object.assign(ecr.Repository.fromRepositoryName(stack, 'Custom', 'custom'), {
+      addToResourcePolicy: (statement: iam.PolicyStatement) => {
+        taken.push(statement);
+        return { statementAdded: true };
+      },
+    });
+    // WHEN
+    const grant = new AnyscaleEcrAccess(stack, 'Access', { role: iam.Role.fromRoleArn(stack, 'Role', roleArn(1)) }).addRepository(repository);
+    // THEN
+    expect(taken.map(statement => statement.sid)).toEqual(['AnyscaleEcrPull']);
+    expect(grant.resourceStatements).toEqual(taken);
+    expect(() => Template.fromStack(stack)).not.toThrow();
   });
 
   test('statements added with addToResourcePolicy are merged with ours, as before', () => {

@@ -1,4 +1,4 @@
-import { Annotations as CoreAnnotations, App, Fn, Stack } from 'aws-cdk-lib';
+import { Annotations as CoreAnnotations, App, Aspects, Fn, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -48,6 +48,33 @@ describe('managed policies per role', () => {
   test.each([9, 10.5, Number.NaN])('maxManagedPoliciesPerRole %d: throws naming the prop, the value and the fix', maximum => {
     expect(() => ownedRoleWith(0, maximum)).toThrow(new RegExp(
       `props\\.maxManagedPoliciesPerRole is ${maximum}, but an account's quota of managed policies per role is a whole number of at least 10`));
+  });
+
+  test('policies that a user\'s aspect attaches are counted: the count runs after them, as a read-only aspect', () => {
+    // GIVEN an aspect of the user's, of default priority, added after the construct, that attaches 10 more policies
+    const stack = stackIn(new App(), 'Node', NODE_ACCOUNT);
+    const role = new iam.Role(stack, 'NodeRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+    new AnyscaleEcrAccess(stack, 'Access', { role, repositories: [new ecr.Repository(stack, 'Images')] });
+    Aspects.of(stack).add({
+      visit: node => {
+        if (node === role) {
+          for (let i = 0; i < 10; i++) {
+            role.addManagedPolicy(iam.ManagedPolicy.fromManagedPolicyArn(stack, `Late${i}`, `arn:aws:iam::${NODE_ACCOUNT}:policy/late${i}`));
+          }
+        }
+      },
+    });
+    // THEN
+    Annotations.fromStack(stack).hasWarning('/Node/Access', Match.stringLikeRegexp('attached 11 managed policies'));
+  });
+
+  test('a managed policy of the stack attached to no role (a group\'s) is not counted', () => {
+    const stack = ownedRoleWith(9);
+    new iam.ManagedPolicy(stack, 'GroupPolicy', {
+      groups: [new iam.Group(stack, 'Admins')],
+      statements: [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['*'] })],
+    });
+    Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
   });
 
   test('customer managed policies that name the role count; those of another role do not', () => {

@@ -62,6 +62,7 @@ describe('with ExistingRepositoryPolicy.MERGE', () => {
     template.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })] },
+      Description: 'cdk-anyscale-ecr-access: the ExistingRepositoryPolicy.MERGE handler',
       ManagedPolicyArns: Match.absent(),
     });
     template.hasResourceProperties('AWS::IAM::Policy', {
@@ -135,7 +136,9 @@ describe('with ExistingRepositoryPolicy.MERGE', () => {
     const { stack, role } = registry();
     const repository = ecr.Repository.fromRepositoryName(stack, 'Bad', name);
     expect(() => new AnyscaleEcrAccess(stack, 'Access', { role, repositories: [repository], ...MERGE })).toThrow(
-      `ExistingRepositoryPolicy.MERGE: repository name ${JSON.stringify(name)} (Registry/Bad) is not one ECR accepts`);
+      `ExistingRepositoryPolicy.MERGE: repository name ${JSON.stringify(name)} (Registry/Bad) is not one ECR accepts ` +
+      '(2 to 256 lowercase letters, digits, and . _ - / between them). Check the name passed to Repository.fromRepositoryName ' +
+      'or fromRepositoryArn.');
   });
 
   test('a repository of the stack\'s account in another region is refused at synth, naming both regions and the fix', () => {

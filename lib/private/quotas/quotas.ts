@@ -87,21 +87,11 @@ export function measureResolved(stack: Stack, resolved: unknown, deployTimeLengt
   return { characters: length(resolved), unmeasured };
 }
 
-/** Region to partition, as aws-cdk-lib's region facts say: a constant of the library, looked up once per region. */
-const partitions = new Map<string, string | undefined>();
-
-function partitionOf(region: string): string | undefined {
-  if (!partitions.has(region)) {
-    partitions.set(region, RegionInfo.get(region).partition);
-  }
-  return partitions.get(region);
-}
-
 /** The pseudo parameters as the stack fixes them, or at their longest where it leaves them open. */
 function pseudoParameters(stack: Stack): Record<string, string> {
   const region = Token.isUnresolved(stack.region) ? undefined : stack.region;
   return {
-    'AWS::Partition': (region && partitionOf(region)) || LONGEST_PARTITION,
+    'AWS::Partition': (region && RegionInfo.get(region).partition) || LONGEST_PARTITION,
     'AWS::Region': region ?? LONGEST_REGION,
     'AWS::AccountId': Token.isUnresolved(stack.account) ? '0'.repeat(ACCOUNT_LENGTH) : stack.account,
   };

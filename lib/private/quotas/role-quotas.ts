@@ -43,8 +43,6 @@ const COUNT_ID = 'AnyscaleEcrManagedPolicyCount';
 
 /** Reads the role's managed policies once everything is attached; it only reports, so it runs as a read-only aspect. */
 class ManagedPolicyCount extends Construct implements IAspect {
-  private done = false;
-
   /**
    * `reporter`: the first construct that granted the role, where the warning or error goes; `maximum`: the account's
    * highest quota, as that construct was told.
@@ -54,10 +52,10 @@ class ManagedPolicyCount extends Construct implements IAspect {
   }
 
   public visit(node: IConstruct): void {
-    if (node !== this.role || this.done) {
+    // The aspect is invoked once on each node under the role: the count is the role's.
+    if (node !== this.role) {
       return;
     }
-    this.done = true;
     const stack = Stack.of(this.role);
     // An owned role's own list (an iam.LazyRole keeps its CfnRole one level further down).
     const cfnRole = isOwned(this.role) ? this.role.node.findAll().find((c): c is iam.CfnRole => c instanceof iam.CfnRole) : undefined;

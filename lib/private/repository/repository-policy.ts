@@ -21,7 +21,7 @@ const ID = 'AnyscaleEcrPolicy';
 class PullStatement extends iam.PolicyStatement {
   /** How many times the statement was rendered: a policy text rendered from it names every role granted so far. */
   public renderings = 0;
-  private readonly roleArns: string[] = [];
+  private readonly roleArns = new Set<string>();
 
   constructor(private readonly stack: Stack, private readonly repository: ecr.IRepository) {
     super({ sid: PULL_STATEMENT_SID, actions: [...ECR_PULL_ACTIONS] });
@@ -35,21 +35,20 @@ class PullStatement extends iam.PolicyStatement {
         'grant every role before the repository\'s stage or stack is synthesized.',
       );
     }
-    if (!this.roleArns.includes(roleArn)) {
-      this.roleArns.push(roleArn);
-      this.addArnPrincipal(roleArn);
-    }
+    this.roleArns.add(roleArn);
+    // CDK checks that a resource policy statement names a principal; the rendering below names each role once.
+    this.addArnPrincipal(roleArn);
   }
 
   /** The role ARNs of the statement, as they were granted. */
-  public get roles(): readonly string[] {
-    return this.roleArns;
+  public get roles(): string[] {
+    return [...this.roleArns];
   }
 
   public override toStatementJson(): any {
     this.renderings += 1;
     const json = super.toStatementJson();
-    const principals = sortByRendering(this.stack, this.roleArns);
+    const principals = sortByRendering(this.stack, this.roles);
     return { ...json, Principal: { AWS: principals.length === 1 ? principals[0] : principals } };
   }
 }
@@ -82,16 +81,13 @@ export class RepositoryPolicy extends Construct {
   }
 
   /**
-   * Adds a statement that does not depend on other grants (an organization-wide grant), unless one with its `Sid` is
-   * there already. `undefined` when the repository does not take statements (imported).
+   * Adds a statement that does not depend on other grants (an organization-wide grant; the same grant twice is two
+   * equal statements, which the policy document writes once). `undefined` when the repository does not take statements
+   * (imported).
    */
   public static addStatement(repository: ecr.IRepository, statement: iam.PolicyStatement): iam.PolicyStatement | undefined {
     assertNotSynthesized(repository, `a statement to the policy of repository ${repository.node.path}`);
     const found = repository.node.tryFindChild(ID) as RepositoryPolicy | undefined;
-    const existing = found?.statements.find(s => s.sid === statement.sid);
-    if (existing) {
-      return existing;
-    }
     return RepositoryPolicy.add(repository, found, statement) ? statement : undefined;
   }
 
@@ -179,12 +175,10 @@ function hasRawOverrides(cfn: ecr.CfnRepository): boolean {
 
 /** The repository policy text as synthesis writes it, overrides included. */
 function renderedPolicyText(stack: Stack, cfn: ecr.CfnRepository): unknown {
-  const render = (cfn as unknown as { _toCloudFormation?: () => unknown })._toCloudFormation;
-  if (typeof render !== 'function') {
-    return stack.resolve(cfn.repositoryPolicyText);
-  }
-  const resources = (stack.resolve(render.call(cfn)) as { Resources?: Record<string, { Properties?: Record<string, unknown> }> }).Resources ?? {};
-  return Object.values(resources)[0]?.Properties?.RepositoryPolicyText;
+  // `_toCloudFormation` is the CfnResource internal (aws-cdk-lib 2.276) that applies the raw overrides.
+  const rendered = (cfn as unknown as { _toCloudFormation(): unknown })._toCloudFormation();
+  const resources = (stack.resolve(rendered) as { Resources: Record<string, { Properties?: Record<string, unknown> }> }).Resources;
+  return Object.values(resources)[0].Properties?.RepositoryPolicyText;
 }
 
 function parseOrUndefined(text: string): unknown {
