@@ -311,3 +311,19 @@ describe('GIVEN bad input THEN the error names the prop, the value and the fix',
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
+
+test('the registry-policy statement\'s Sid is a stable digest of the prefix and the grantee', () => {
+  // GIVEN
+  const registry = stackIn(new App(), 'Registry', REGISTRY_ACCOUNT);
+  // WHEN
+  new AnyscaleEcrCreatedRepositoryAccess(registry, 'Cache', {
+    prefixes: ['docker-hub'], roles: [AnyscaleNodeRole.fromCloudId(registry, 'Role', 'cld_abc123', { account: '111111111111' })],
+  });
+  new AnyscaleEcrCreatedRepositoryAccess(registry, 'Quay', {
+    prefixes: ['quay'], grantee: OrganizationGrantee.organization('o-a1b2c3d4e5'), roleNamePatterns: ['*-cluster_node_role'],
+  });
+  // THEN
+  const sids = Annotations.fromStack(registry).findWarning('*', Match.stringLikeRegexp(AnyscaleEcrAccessWarnings.REGISTRY_POLICY_NOT_APPLIED))
+    .map(warning => (warning.entry.data as string).match(/AnyscaleEcrPullThroughCache[0-9A-F]+/)?.[0]);
+  expect(sids).toEqual(['AnyscaleEcrPullThroughCache55A8FC23', 'AnyscaleEcrPullThroughCache292CCDF6']);
+});

@@ -230,3 +230,15 @@ describe('cdk-nag AwsSolutionsChecks', () => {
     expect(open).toMatch(/The ECR Repository allows open access[\s\S]*Registry\/Open/);
   });
 });
+
+test('Sids are stable across releases: the same grant writes the same Sid (an upgrade does not replace the statement)', () => {
+  // WHEN: the grants of earlier releases (which named *-cluster_node_role by default)
+  new AnyscaleEcrOrganizationAccess(stack, 'Org', {
+    grantee: OrganizationGrantee.organization(ORG), repositories: [repository], roleNamePatterns: ['*-cluster_node_role'],
+  });
+  new AnyscaleEcrOrganizationAccess(stack, 'Accounts', {
+    grantee: OrganizationGrantee.accounts(['111111111111', '333333333333']), repositories: [repository], roleNamePatterns: ['*-cluster_node_role'],
+  });
+  // THEN: the first 8 hex digits of sha256('<organization or accounts>|<patterns>'), as release 80cccc9 wrote them
+  expect(repositoryStatements(Template.fromStack(stack)).map(s => s.Sid)).toEqual(['AnyscaleEcrPullOrgA4AC5D53', 'AnyscaleEcrPullOrg1B93FC54']);
+});
