@@ -327,3 +327,47 @@ test('the registry-policy statement\'s Sid is a stable digest of the prefix and 
     .map(warning => (warning.entry.data as string).match(/AnyscaleEcrPullThroughCache[0-9A-F]+/)?.[0]);
   expect(sids).toEqual(['AnyscaleEcrPullThroughCache55A8FC23', 'AnyscaleEcrPullThroughCache292CCDF6']);
 });
+
+describe('messages, word for word', () => {
+  const role = (s: Stack) => AnyscaleNodeRole.fromCloudId(s, 'MsgRole', 'cld_abc123', { account: NODE_ACCOUNT });
+  const grantee = OrganizationGrantee.organization('o-a1b2c3d4e5');
+
+  test.each([
+    ['neither roles nor grantee', (s: Stack) => ({ prefixes: ['q'] }),
+      "AnyscaleEcrCreatedRepositoryAccess Registry/Msg: give exactly one of props.roles (the node roles, by name) and props.grantee (neither was given). For example grantee: OrganizationGrantee.organization('o-...'), or roles: [AnyscaleNodeRole.fromRoleArn(this, 'NodeRole', '<role ARN>')]."],
+    ['both roles and grantee', (s: Stack) => ({ prefixes: ['q'], roles: [role(s)], grantee }), '(both were given)'],
+    ['an empty role list', () => ({ prefixes: ['q'], roles: [] }),
+      "props.roles is empty ([]), so no node role would be granted. Pass the node roles, for example roles: [AnyscaleNodeRole.fromRoleArn(this, 'NodeRole', 'arn:aws:iam::111111111111:role/cld_abc123-cluster_node_role')], or grant" +
+      "ee: OrganizationGrantee.organization('o-...') for every node role of an organization."],
+    ['an empty appliedFor', (s: Stack) => ({ prefixes: ['q'], roles: [role(s)], appliedFor: [] }),
+      'props.appliedFor is empty ([]): ECR requires at least one scenario. Omit it for all three (RepositoryCreationScenario.PULL_THROUGH_CACHE, REPLICATION and CREATE_ON_PUSH).'],
+  ] as Array<[string, (s: Stack) => AnyscaleEcrCreatedRepositoryAccessProps, string]>)('%s', (_name, props, message) => {
+    const registry = stackIn(new App(), 'Registry', REGISTRY_ACCOUNT);
+    expect(() => new AnyscaleEcrCreatedRepositoryAccess(registry, 'Msg', props(registry))).toThrow(message);
+  });
+
+  test('the nested-prefix warning', () => {
+    const registry = stackIn(new App(), 'Registry', REGISTRY_ACCOUNT);
+    const appliedFor = [RepositoryCreationScenario.REPLICATION];
+    new AnyscaleEcrCreatedRepositoryAccess(registry, 'Outer', { prefixes: ['team'], grantee, appliedFor });
+    new AnyscaleEcrCreatedRepositoryAccess(registry, 'Inner', { prefixes: ['team/images'], grantee, appliedFor });
+    const [warning] = Annotations.fromStack(registry).findWarning('/Registry/Inner', Match.anyValue());
+    expect(warning.entry.data).toContain("The creation template of prefix 'team/images' overlaps the one of prefix 'team' (from " +
+      "Registry/Outer) in account 222222222222, region us-east-1: repositories under 'team/images/' also fall under 'team/'. ECR " +
+      'gives a repository it creates the settings of one template (ROOT only where no other template matches; for nested ' +
+      'prefixes AWS does not document which), so those repositories get the policy of one of them only, not both. Grant the ' +
+      "node roles of 'team' in the template of 'team/images' too, or use prefixes that do not nest.");
+  });
+
+  test('the registry-policy warning', () => {
+    const registry = stackIn(new App(), 'Registry', REGISTRY_ACCOUNT);
+    new AnyscaleEcrCreatedRepositoryAccess(registry, 'Cache', { prefixes: ['docker-hub'], roles: [role(registry)] });
+    const [warning] = Annotations.fromStack(registry).findWarning('/Registry/Cache', Match.anyValue());
+    expect(warning.entry.data).toMatch(new RegExp("^The first pull of an image under the pull-through cache prefix 'docker-hub' " +
+      'creates its repository, which needs ecr:CreateRepository \\(and ecr:BatchImportUpstreamImage\\) for the node roles in ' +
+      'the registry policy of .*: a repository policy cannot hold CreateRepository, since the repository does not exist yet\\. ' +
+      'The registry policy is one document per registry and region, which CloudFormation \\(AWS::ECR::RegistryPolicy\\) would ' +
+      'overwrite whole, so this construct does not write it\\..*The node accounts must also allow these two actions to their ' +
+      'roles on .*\\. Until then, nodes of other accounts can pull only images the cache already holds\\.'));
+  });
+});
