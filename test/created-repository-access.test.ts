@@ -333,7 +333,7 @@ describe('messages, word for word', () => {
   const grantee = OrganizationGrantee.organization('o-a1b2c3d4e5');
 
   test.each([
-    ['neither roles nor grantee', (s: Stack) => ({ prefixes: ['q'] }),
+    ['neither roles nor grantee', () => ({ prefixes: ['q'] }),
       "AnyscaleEcrCreatedRepositoryAccess Registry/Msg: give exactly one of props.roles (the node roles, by name) and props.grantee (neither was given). For example grantee: OrganizationGrantee.organization('o-...'), or roles: [AnyscaleNodeRole.fromRoleArn(this, 'NodeRole', '<role ARN>')]."],
     ['both roles and grantee', (s: Stack) => ({ prefixes: ['q'], roles: [role(s)], grantee }), '(both were given)'],
     ['an empty role list', () => ({ prefixes: ['q'], roles: [] }),
