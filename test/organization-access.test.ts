@@ -242,3 +242,13 @@ test('Sids are stable across releases: the same grant writes the same Sid (an up
   // THEN: the first 8 hex digits of sha256('<organization or accounts>|<patterns>'), as release 80cccc9 wrote them
   expect(repositoryStatements(Template.fromStack(stack)).map(s => s.Sid)).toEqual(['AnyscaleEcrPullOrgA4AC5D53', 'AnyscaleEcrPullOrg1B93FC54']);
 });
+
+test.each([
+  ['a leading slash, as IAM writes paths', '/anyscale/*-node-role'],
+  ['a double slash', 'a//b'],
+  ['a trailing slash', 'anyscale/'],
+])('a role-name pattern with %s would match no role: throws with the pattern to write', (_name, pattern) => {
+  expect(() => new AnyscaleEcrOrganizationAccess(stack, 'Bad', {
+    grantee: OrganizationGrantee.organization(ORG), repositories: [repository], roleNamePatterns: [pattern],
+  })).toThrow(`props.roleNamePatterns has '${pattern}', which would match no role: the pattern follows 'role/' in the role's ARN`);
+});

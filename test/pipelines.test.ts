@@ -38,7 +38,20 @@ test('a grant made after pipeline.addStage(registryStage) fails with the fix, in
   const role = AnyscaleNodeRole.fromRoleName(node, 'NodeRole', 'nodes');
   // WHEN / THEN
   expect(() => new AnyscaleEcrAccess(node, 'Access', { role, repositories: [repository] })).toThrow(
-    /cannot add a node role to the policy of repository RegistryStage\/Registry\/Images: stage RegistryStage was already synthesized \(CDK Pipelines synthesizes a stage when pipeline\.addStage\(\.\.\.\) is called\).*Create the AnyscaleEcrAccess \(or AnyscaleEcrOrganizationAccess\) before adding that stage to the pipeline, or inside that stage/);
+    /cannot add a node role to the policy of repository RegistryStage\/Registry\/Images: stage RegistryStage was already synthesized \(CDK Pipelines synthesizes a stage when pipeline\.addStage\(\.\.\.\) is called\), so its templates would not have it\. Create the grant before the stage is synthesized \(before adding that stage to the pipeline, or inside that stage\)\./);
+});
+
+test('a grant after app.synth(): the message names the app', () => {
+  // GIVEN
+  const { repository, node } = pipelineApp();
+  const appStack = new Stack(node.node.root, 'Later', { env: { account: REGISTRY_ACCOUNT, region: REGION } });
+  (node.node.root as App).synth();
+  // WHEN / THEN
+  expect(() => new AnyscaleEcrAccess(appStack, 'Access', {
+    role: AnyscaleNodeRole.fromRoleName(appStack, 'NodeRole', 'nodes', { account: NODE_ACCOUNT }),
+    repositories: [new ecr.Repository(appStack, 'Images')],
+  })).toThrow(/: the app was already synthesized/);
+  void repository;
 });
 
 test('a second role granted after the stage was synthesized fails too (the statement exists, its principals are frozen)', () => {

@@ -73,9 +73,18 @@ export const DEFAULT_ROLE_NAME_PATTERNS: readonly string[] = Object.values(NODE_
 /** Throws unless every pattern is a role name (optionally after its path) with `*` and `?` wildcards, and there is at least one. Tokens are not checked. */
 export function assertRoleNamePatterns(patterns: readonly string[], prop: string): void {
   for (const pattern of patterns) {
-    if (!Token.isUnresolved(pattern) && !ROLE_NAME_WILDCARD_PATTERN.test(pattern)) {
+    if (Token.isUnresolved(pattern)) {
+      continue;
+    }
+    if (!ROLE_NAME_WILDCARD_PATTERN.test(pattern)) {
       throw new Error(`${prop} has '${pattern}', which is not a role name, optionally after its path, from letters, ` +
         'digits, \'+=,.@_-/\' and the wildcards * and ?.');
+    }
+    // It follows 'role/' in the ARN, where a path has no leading '/': '/anyscale/x' or 'a//b' would match no role.
+    if (pattern.startsWith('/') || pattern.endsWith('/') || pattern.includes('//')) {
+      throw new Error(`${prop} has '${pattern}', which would match no role: the pattern follows 'role/' in the role's ARN, ` +
+        `so write a path without its leading '/' and end with the name (for example '${pattern.replace(/^\/+/, '').replace(/\/+/g, '/') || 'anyscale/*'}' ` +
+        "for the path '/anyscale/'), with single slashes.");
     }
   }
   if (patterns.length === 0) {

@@ -13,8 +13,9 @@ export function assertNotSynthesized(construct: IConstruct, adding: string): voi
     return;
   }
   throw new Error(
-    `cdk-anyscale-ecr-access cannot add ${adding}: stage ${stage.node.path} was already synthesized (CDK Pipelines ` +
-    'synthesizes a stage when pipeline.addStage(...) is called), so its templates would not have it. Create the ' +
-    'AnyscaleEcrAccess (or AnyscaleEcrOrganizationAccess) before adding that stage to the pipeline, or inside that stage.',
+    `cdk-anyscale-ecr-access cannot add ${adding}: ${stage.node.path ? `stage ${stage.node.path}` : 'the app'} was already ` +
+    'synthesized (CDK Pipelines synthesizes a stage when pipeline.addStage(...) is called), so its templates would not ' +
+    'have it. Create the grant before the stage is synthesized (before adding that stage to the pipeline, or inside ' +
+    'that stage).',
   );
 }
