@@ -250,5 +250,7 @@ test.each([
 ])('a role-name pattern with %s would match no role: throws with the pattern to write', (_name, pattern) => {
   expect(() => new AnyscaleEcrOrganizationAccess(stack, 'Bad', {
     grantee: OrganizationGrantee.organization(ORG), repositories: [repository], roleNamePatterns: [pattern],
-  })).toThrow(`props.roleNamePatterns has '${pattern}', which would match no role: the pattern follows 'role/' in the role's ARN`);
+  })).toThrow(`props.roleNamePatterns has '${pattern}', which would match no role: the pattern follows 'role/' in the role's ARN, ` +
+    "so write a path without its leading '/', end with the name, and use single slashes (for example 'anyscale/*' for the " +
+    "roles under the path '/anyscale/').");
 });

@@ -83,8 +83,8 @@ export function assertRoleNamePatterns(patterns: readonly string[], prop: string
     // It follows 'role/' in the ARN, where a path has no leading '/': '/anyscale/x' or 'a//b' would match no role.
     if (pattern.startsWith('/') || pattern.endsWith('/') || pattern.includes('//')) {
       throw new Error(`${prop} has '${pattern}', which would match no role: the pattern follows 'role/' in the role's ARN, ` +
-        `so write a path without its leading '/' and end with the name (for example '${pattern.replace(/^\/+/, '').replace(/\/+/g, '/') || 'anyscale/*'}' ` +
-        "for the path '/anyscale/'), with single slashes.");
+        "so write a path without its leading '/', end with the name, and use single slashes (for example 'anyscale/*' for " +
+        "the roles under the path '/anyscale/').");
     }
   }
   if (patterns.length === 0) {
