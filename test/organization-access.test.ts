@@ -156,7 +156,7 @@ describe('bad input', () => {
     }), /props\.roleNamePatterns has 'team:\*', which is not a role name, optionally after its path, from letters, digits, '\+=,\.@_-\/' and the wildcards \* and \?/],
     ['no role patterns', () => new AnyscaleEcrOrganizationAccess(stack, 'Bad', {
       grantee: OrganizationGrantee.organization(ORG), repositories: [repository], roleNamePatterns: [],
-    }), /props\.roleNamePatterns is empty/],
+    }), /props\.roleNamePatterns is empty \(\[\]\)\. Omit it to grant every node role name Anyscale's tools create \(AnyscaleEcrOrganizationAccess\.DEFAULT_ROLE_NAME_PATTERNS\)\./],
   ])('%s: throws naming the prop and the value', (_name, build, message) => {
     expect(build).toThrow(message);
   });
@@ -253,4 +253,20 @@ test.each([
   })).toThrow(`props.roleNamePatterns has '${pattern}', which would match no role: the pattern follows 'role/' in the role's ARN, ` +
     "so write a path without its leading '/', end with the name, and use single slashes (for example 'anyscale/*' for the " +
     "roles under the path '/anyscale/').");
+});
+
+test('the Sid digests every pattern, comma-separated', () => {
+  // WHEN
+  new AnyscaleEcrOrganizationAccess(stack, 'Two', {
+    grantee: OrganizationGrantee.organization(ORG), repositories: [repository], roleNamePatterns: ['*-cluster_node_role', 'ray-autoscaler-v1'],
+  });
+  // THEN
+  expect(repositoryStatements(Template.fromStack(stack)).map(s => s.Sid)).toEqual(['AnyscaleEcrPullOrg63D2B7D8']);
+});
+
+test('a deploy-time role-name pattern is not checked', () => {
+  const pattern = new CfnParameter(stack, 'Pattern').valueAsString;
+  expect(() => new AnyscaleEcrOrganizationAccess(stack, 'Token', {
+    grantee: OrganizationGrantee.organization(ORG), repositories: [repository], roleNamePatterns: [pattern],
+  })).not.toThrow();
 });
