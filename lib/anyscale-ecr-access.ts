@@ -139,7 +139,7 @@ export class AnyscaleEcrAccess extends Construct {
     // The iam.Grant is built when it is asked for: the grants of props.repositories are built only if added again.
     granted.grant ??= combinedGrant(this.role, repository, [
       ...granted.identity ? [this.identityGrant(granted.identity)] : [],
-      ...granted.resource ? [resourceGrantOf(this.role, repository, granted.resource)] : [],
+      ...granted.resource ? [resourceGrantOf(this.role, repository.repositoryArn, repository.env, granted.resource)] : [],
     ]);
     return granted.grant;
   }

@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { OrganizationGrantee } from './organization-grantee';
 import { assertCreationTemplatePrefix, normalizedPrefix, registerPrefix, registryName, repositoriesUnder } from './private/creation-templates/prefix';
 import { CreatedRepositoryGrantee, createdRepositoryStatement, registryPolicyStatement } from './private/creation-templates/template-policy';
+import { resourceGrantOf } from './private/grants/grant-parts';
 import { assertRoleNamePatterns, DEFAULT_ROLE_NAME_PATTERNS, organizationPrincipal } from './private/grants/organization-statement';
 import { isOwned } from './private/placement/accounts';
 import { displayJson } from './private/placement/display';
@@ -186,17 +187,8 @@ export class AnyscaleEcrCreatedRepositoryAccess extends Construct {
     if (this.appliedFor.includes(RepositoryCreationScenario.PULL_THROUGH_CACHE)) {
       this.reportRegistryPolicy(prefix);
     }
-    const grant = iam.Grant.addStatementToResourcePolicy({
-      grantee: this.principal,
-      actions: this.statement.actions,
-      resourceArns: [repositoriesUnder(stack, prefix)],
-      statement: this.statement,
-      // Written above: the grant records it, with the template as what carries it.
-      resource: {
-        env: { account: stack.account, region: stack.region },
-        addToResourcePolicy: () => ({ statementAdded: true, policyDependable: template }),
-      },
-    });
+    const grant = resourceGrantOf(this.principal, repositoriesUnder(stack, prefix), { account: stack.account, region: stack.region },
+      { statement: this.statement, carrier: template });
     this.grants.set(key, grant);
     return grant;
   }

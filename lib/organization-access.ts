@@ -3,6 +3,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { OrganizationGrantee } from './organization-grantee';
+import { resourceGrantOf } from './private/grants/grant-parts';
 import {
   assertRoleNamePatterns, DEFAULT_ROLE_NAME_PATTERNS, NODE_ROLE_NAME_PATTERNS, OrganizationGrant, organizationPrincipal, organizationStatement,
 } from './private/grants/organization-statement';
@@ -164,13 +165,6 @@ export class AnyscaleEcrOrganizationAccess extends Construct {
           '(aws:PrincipalArn): granted by AnyscaleEcrOrganizationAccess (acknowledgeNagOpenAccessFinding: true).',
       });
     }
-    return iam.Grant.addStatementToResourcePolicy({
-      grantee: principal,
-      actions: written.actions,
-      resourceArns: [repository.repositoryArn],
-      statement: written,
-      // Written above: the grant records it, with the repository as what carries it.
-      resource: { env: repository.env, addToResourcePolicy: () => ({ statementAdded: true, policyDependable: repository }) },
-    });
+    return resourceGrantOf(principal, repository.repositoryArn, repository.env, { statement: written, carrier: repository });
   }
 }

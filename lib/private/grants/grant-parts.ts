@@ -1,3 +1,4 @@
+import { ResourceEnvironment } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IDependable } from 'constructs';
@@ -23,14 +24,17 @@ export function identityGrantOf(role: iam.IRole, identity: GrantPart): iam.Grant
   });
 }
 
-/** The `iam.Grant` of the statement the library applied on the repository's side (see `identityGrantOf`). */
-export function resourceGrantOf(role: iam.IRole, repository: ecr.IRepository, resource: GrantPart): iam.Grant {
+/**
+ * The `iam.Grant` of a statement the library applied to a resource policy (a repository's, or a creation template's;
+ * see `identityGrantOf`): `carrier` is what must be deployed before it holds.
+ */
+export function resourceGrantOf(grantee: iam.IGrantable, resourceArn: string, env: ResourceEnvironment, resource: GrantPart): iam.Grant {
   return iam.Grant.addStatementToResourcePolicy({
-    grantee: role,
+    grantee,
     actions: resource.statement.actions,
-    resourceArns: [repository.repositoryArn],
+    resourceArns: [resourceArn],
     statement: resource.statement,
-    resource: { env: repository.env, addToResourcePolicy: () => ({ statementAdded: true, policyDependable: resource.carrier }) },
+    resource: { env, addToResourcePolicy: () => ({ statementAdded: true, policyDependable: resource.carrier }) },
   });
 }
 

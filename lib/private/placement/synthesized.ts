@@ -13,9 +13,15 @@ export function assertNotSynthesized(construct: IConstruct, adding: string): voi
     return;
   }
   throw new Error(
-    `cdk-anyscale-ecr-access cannot add ${adding}: ${stage.node.path ? `stage ${stage.node.path}` : 'the app'} was already ` +
+    `cdk-anyscale-ecr-access cannot add ${adding}: ${stageName(construct)} was already ` +
     'synthesized (CDK Pipelines synthesizes a stage when pipeline.addStage(...) is called), so its templates would not ' +
     'have it. Create the grant before the stage is synthesized (before adding that stage to the pipeline, or inside ' +
     'that stage).',
   );
+}
+
+/** The construct's stage as messages name it: `stage <path>`, or `the app` for a construct outside any stage of its own. */
+export function stageName(construct: IConstruct): string {
+  const stage = Stage.of(construct);
+  return stage?.node.path ? `stage ${stage.node.path}` : 'the app';
 }

@@ -7,6 +7,7 @@ import { ExistingRepositoryStatement } from '../existing-repository/existing-rep
 import { GrantPart } from '../grants/grant-parts';
 import { AccountRelation, compareAccounts, Placement, repositoryPlacement, rolePlacement } from '../placement/accounts';
 import { displayArn } from '../placement/display';
+import { stageName } from '../placement/synthesized';
 import { WARNING_IDS } from '../reporting/warning-ids';
 import { ECR_PULL_ACTIONS } from '../shared/pull-actions';
 
@@ -123,11 +124,6 @@ export function ensureReferenceable(role: iam.IRole, target: IConstruct,
     );
   }
   targetStack.addStackDependency(roleStack, 'ECR rejects a repository policy whose principal does not exist yet');
-}
-
-function stageName(construct: IConstruct): string {
-  const stage = Stage.of(construct);
-  return stage?.node.path ? `stage ${stage.node.path}` : 'the app';
 }
 
 function assertSamePartition(role: iam.IRole, rolePlace: Placement, repository: ecr.IRepository, repositoryPlace: Placement): void {
