@@ -100,6 +100,27 @@ describe('addRepository returns an iam.Grant', () => {
     expect(stack.resolve(grant.principalStatements[0].resources)).toEqual([stack.resolve(repository.repositoryArn)]);
   });
 
+  test('REPOSITORY_SCOPED over several policies: applyBefore waits for the policy that names the repository and for the first, which holds ecr:GetAuthorizationToken', () => {
+    // GIVEN 299 repositories granted, then one more that opens a new policy
+    const role = AnyscaleNodeRole.fromCloudId(stack, 'NodeRole', 'cld_abc123');
+    const repositories = Array.from({ length: 300 }, (_, i) => new ecr.Repository(stack, `Images${i}`));
+    const access = new AnyscaleEcrAccess(stack, 'Access', { role, repositories: repositories.slice(0, 299), identityPolicy: IdentityPolicy.REPOSITORY_SCOPED });
+    const consumer = new CfnResource(stack, 'Consumer', { type: 'Custom::Consumer' });
+    // WHEN
+    access.addRepository(repositories[299]).applyBefore(consumer);
+    // THEN
+    const policies = Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy');
+    const holding = (test: (statement: any) => boolean) => Object.keys(policies).filter(id => policies[id].Properties.PolicyDocument.Statement.some(test));
+    const tokenPolicy = holding(statement => statement.Action === 'ecr:GetAuthorizationToken');
+    const lastRepository = { 'Fn::GetAtt': [logicalId(repositories[299]), 'Arn'] };
+    const repositoryPolicy = holding(statement => [statement.Resource].flat().some((r: unknown) => JSON.stringify(r) === JSON.stringify(lastRepository)));
+    expect(Object.keys(policies).length).toBeGreaterThan(1);
+    expect(tokenPolicy).toHaveLength(1);
+    expect(repositoryPolicy).toHaveLength(1);
+    expect(repositoryPolicy).not.toEqual(tokenPolicy);
+    expect(dependsOn(consumer).sort()).toEqual([...tokenPolicy, ...repositoryPolicy].sort());
+  });
+
   test('MERGE: the grant holds the statement the custom resource keeps, carried by the custom resource', () => {
     // GIVEN
     const role = AnyscaleNodeRole.fromCloudId(stack, 'NodeRole', 'cld_abc123', { account: NODE_ACCOUNT });

@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -229,14 +231,68 @@ describe('REPOSITORY_SCOPED', () => {
     expect(documents.map(document => document.Statement[0].Resource.length)).toEqual([68, 68, 67, 67, 67, 33]);
   });
 
-  test.each([
-    ['named by a CfnParameter (any length up to ECR\'s 256)', (stack: Stack) =>
-      new ecr.Repository(stack, 'Images0', { repositoryName: new CfnParameter(stack, 'Name').valueAsString })],
-    ['of another stack, named by CloudFormation there (an import)', (stack: Stack) =>
-      new ecr.Repository(new Stack(stack.node.root, 'Other', { env: { account: NODE_ACCOUNT, region: REGION } }), 'Images0')],
-  ])('a repository %s is counted at the longest repository ARN, not at a generated name', (_name, makeFirst) => {
-    // GIVEN the first repository of a policy whose ARN is not the role stack's generated name, then generated ones
+  test('repositories with a literal repositoryName are counted at their names\' length, not at ECR\'s longest', () => {
+    // GIVEN 370 repositories named team/images-0 ... team/images-369 (each ARN is a GetAtt, known only at deploy time)
     const stack = stackIn(new App(), 'Node', NODE_ACCOUNT);
+    const repositories = Array.from({ length: 370 }, (_, i) => new ecr.Repository(stack, `Images${i}`, { repositoryName: `team/images-${i}` }));
+    // WHEN
+    new AnyscaleEcrAccess(stack, 'Access', {
+      role: AnyscaleNodeRole.fromCloudId(stack, 'NodeRole', 'cld_abc123'),
+      repositories,
+      identityPolicy: IdentityPolicy.REPOSITORY_SCOPED,
+    });
+    // THEN each policy, with every ARN written out as it deploys, is within the limit, and full: no policy but the last
+    // could take the next repository
+    const arnOf = (logicalId: string) => {
+      const index = repositories.findIndex(repository => stack.getLogicalId(repository.node.defaultChild as ecr.CfnRepository) === logicalId);
+      return `arn:aws:ecr:${REGION}:${NODE_ACCOUNT}:repository/team/images-${index}`;
+    };
+    const documents = Object.values(Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy'))
+      .map(policy => policy.Properties.PolicyDocument);
+    const deployed = documents.map(document => JSON.stringify(document, (_key, value) =>
+      value?.['Fn::GetAtt'] ? arnOf(value['Fn::GetAtt'][0]) : value));
+    expect(documents.flatMap(document => document.Statement[0].Resource)).toHaveLength(370);
+    deployed.forEach(text => expect(text.length).toBeLessThanOrEqual(MANAGED_POLICY_LIMIT));
+    const counts = documents.map(document => document.Statement[0].Resource.length);
+    deployed.slice(0, -1).forEach((text, i) => {
+      const next = counts.slice(0, i + 1).reduce((a, b) => a + b, 0);
+      expect(text.length + `,"arn:aws:ecr:${REGION}:${NODE_ACCOUNT}:repository/team/images-${next}"`.length).toBeGreaterThan(MANAGED_POLICY_LIMIT);
+    });
+    expect(documents).toHaveLength(5);
+  });
+
+  test('repositories of a sibling stack of the same environment, named by CloudFormation there: bounded by that stack\'s name', () => {
+    // GIVEN 68 repositories of stack Other (each ARN an import in the role's stack), named by CloudFormation
+    const app = new App();
+    const stack = stackIn(app, 'Node', NODE_ACCOUNT);
+    const other = stackIn(app, 'Other', NODE_ACCOUNT);
+    const repositories = Array.from({ length: 68 }, (_, i) => new ecr.Repository(other, `Images${i}`));
+    // WHEN
+    new AnyscaleEcrAccess(stack, 'Access', {
+      role: AnyscaleNodeRole.fromCloudId(stack, 'NodeRole', 'cld_abc123'),
+      repositories,
+      identityPolicy: IdentityPolicy.REPOSITORY_SCOPED,
+    });
+    // THEN each import is counted at the longest name CloudFormation generates in stack Other, and the policies are full
+    const longestArn = (exportName: string) => {
+      const logicalId = /GetAtt(Images\d+[0-9A-F]{8})Arn/.exec(exportName)![1];
+      return `arn:aws:ecr:${REGION}:${NODE_ACCOUNT}:repository/${'x'.repeat('Other'.length + 1 + logicalId.length + 1 + 13)}`;
+    };
+    const documents = Object.values(Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy'))
+      .map(policy => policy.Properties.PolicyDocument);
+    const sizes = documents.map(document => JSON.stringify(document, (_key, value) =>
+      value?.['Fn::ImportValue'] ? longestArn(value['Fn::ImportValue']) : value).length);
+    expect(documents.flatMap(document => [document.Statement[0].Resource].flat())).toHaveLength(68);
+    sizes.forEach(size => expect(size).toBeLessThanOrEqual(MANAGED_POLICY_LIMIT));
+    expect(sizes[0] + longestArn('GetAttImages67FABD8AAArn').length + 3).toBeGreaterThan(MANAGED_POLICY_LIMIT);
+    // Counted at ECR's longest ARN (314 characters) they took four policies.
+    expect(documents).toHaveLength(2);
+  });
+
+  test('a repository named by a CfnParameter (any length up to ECR\'s 256) is counted at the longest repository ARN', () => {
+    // GIVEN the first repository of a policy whose ARN is not bounded by a name, then generated ones
+    const stack = stackIn(new App(), 'Node', NODE_ACCOUNT);
+    const makeFirst = (scope: Stack) => new ecr.Repository(scope, 'Images0', { repositoryName: new CfnParameter(scope, 'Name').valueAsString });
     const repositories = [makeFirst(stack), ...Array.from({ length: 67 }, (_, i) => new ecr.Repository(stack, `Images${i + 1}`))];
     // WHEN
     new AnyscaleEcrAccess(stack, 'Access', {
@@ -246,6 +302,26 @@ describe('REPOSITORY_SCOPED', () => {
     });
     // THEN 68 generated names fit one policy (above); with one ARN counted at 314 characters, they take two
     expect(Object.keys(Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy'))).toHaveLength(2);
+  });
+
+  test('a role customized with iam.Role.customizeRoles: no policy resource, the statements go to CDK\'s policy report', () => {
+    // GIVEN a stack whose roles are created outside CloudFormation (CDK writes a report of the policies they need)
+    const app = new App();
+    const stack = stackIn(app, 'Node', NODE_ACCOUNT);
+    iam.Role.customizeRoles(stack, { usePrecreatedRoles: { 'Node/NodeRole': 'precreated-node-role' } });
+    // WHEN
+    new AnyscaleEcrAccess(stack, 'Access', {
+      role: ownedRole(stack),
+      repositories: [new ecr.Repository(stack, 'Images', { repositoryName: 'team/images' })],
+      identityPolicy: IdentityPolicy.REPOSITORY_SCOPED,
+    });
+    // THEN
+    const assembly = app.synth();
+    expect(Template.fromJSON(assembly.getStackByName('Node').template).findResources('AWS::IAM::ManagedPolicy')).toEqual({});
+    const report = fs.readFileSync(path.join(assembly.directory, 'iam-policy-report.txt'), 'utf8');
+    expect(report).toContain('<precreated-node-role> (Node/NodeRole)');
+    expect(report).toContain('ecr:GetAuthorizationToken');
+    expect(report).toMatch(/"ecr:BatchGetImage",[^\]]*\][^}]*"Resource": "\(Node\/Images\/Resource\.Arn\)"/);
   });
 
   test('a logical id overridden after the grant is counted as it is at synthesis: a policy that may be too long fails', () => {

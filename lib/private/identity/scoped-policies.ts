@@ -1,11 +1,11 @@
 import { Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct } from 'constructs';
+import { Construct, DependencyGroup } from 'constructs';
 import { GrantPart } from '../grants/grant-parts';
 import { isOwned } from '../placement/accounts';
 import { fingerprint } from '../placement/fingerprint';
-import { generatedRepositoryArnLength } from '../placement/generated-names';
+import { repositoryArnBound } from '../placement/generated-names';
 import { assertNotSynthesized } from '../placement/synthesized';
 import { DeployTimeLength, measure, QUOTAS, quotaError } from '../quotas/quotas';
 import { NagAcknowledgements } from '../reporting/nag-acknowledgements';
@@ -51,8 +51,8 @@ export class ScopedPolicies extends Construct {
     assertNotSynthesized(this.stack, `repository ${repository.node.path} to the ECR policies of role ${this.role.node.path}`);
     this.assertReferenceable(repository);
     const size = measure(this.stack, arn);
-    // An ARN known only at deploy time: bounded by the name CloudFormation can generate, or by ECR's longest.
-    const characters = (size.unmeasured ? (generatedRepositoryArnLength(this.stack, repository) ?? LONGEST_REPOSITORY_ARN) + 2 : size.characters) + 1;
+    // An ARN known only at deploy time: bounded by the repository's name (literal or generated), or by ECR's longest.
+    const characters = (size.unmeasured ? (repositoryArnBound(repository) ?? LONGEST_REPOSITORY_ARN) + 2 : size.characters) + 1;
     this.repositories.push(repository);
     let current = this.policies[this.policies.length - 1];
     if (!current || current.characters + characters > QUOTAS.managedPolicyCharacters) {
@@ -60,7 +60,9 @@ export class ScopedPolicies extends Construct {
     }
     current.statement.addResources(arn);
     current.characters += characters;
-    const part = { statement: current.statement, carrier: current.policy };
+    // The first policy holds ecr:GetAuthorizationToken, without which no repository can be pulled from.
+    const first = this.policies[0].policy;
+    const part = { statement: current.statement, carrier: current.policy === first ? first : new DependencyGroup(first, current.policy) };
     this.parts.set(arn, part);
     return part;
   }
@@ -77,9 +79,11 @@ export class ScopedPolicies extends Construct {
       roles: [this.role],
     });
     policy.node.addValidation({
-      validate: () => quotaError(
+      // A role customized with iam.Role.customizeRoles has no policy resource: CDK writes the statements to its policy
+      // report instead, for whoever creates the role.
+      validate: () => !(policy.node.defaultChild instanceof iam.CfnManagedPolicy) ? [] : quotaError(
         `Managed policy ${policy.node.path}`,
-        measure(this.stack, (policy.node.defaultChild as iam.CfnManagedPolicy).policyDocument, this.generatedArnLength()),
+        measure(this.stack, policy.node.defaultChild.policyDocument, this.deployTimeArnLength()),
         QUOTAS.managedPolicyCharacters,
         'Repositories are split over policies by size when they are granted: a repository whose logical id was ' +
         'overridden afterwards (overrideLogicalId) may now be longer. Override it before the grant, or give the ' +
@@ -98,15 +102,16 @@ export class ScopedPolicies extends Construct {
   }
 
   /**
-   * The bound of each granted repository's generated ARN, by its `Fn::GetAtt`, as the repository is named when the
-   * policy is validated (a logical id overridden after the grant is counted as it is then).
+   * The bound of each granted repository's ARN known only at deploy time, by the intrinsic that renders it here (a
+   * `Fn::GetAtt`, or a `Fn::ImportValue` from another stack), as the repository is named when the policy is validated
+   * (a logical id overridden after the grant is counted as it is then).
    */
-  private generatedArnLength(): DeployTimeLength {
-    const byGetAtt = new Map(this.repositories.flatMap(repository => {
-      const length = generatedRepositoryArnLength(this.stack, repository);
+  private deployTimeArnLength(): DeployTimeLength {
+    const byIntrinsic = new Map(this.repositories.flatMap(repository => {
+      const length = repositoryArnBound(repository);
       return length === undefined ? [] : [[JSON.stringify(this.stack.resolve(repository.repositoryArn)), length] as const];
     }));
-    return intrinsic => byGetAtt.get(JSON.stringify(intrinsic));
+    return intrinsic => byIntrinsic.get(JSON.stringify(intrinsic));
   }
 
   /** The role's stack names the repository: across environments CDK needs the repository's physical name. */
