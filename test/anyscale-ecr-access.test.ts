@@ -110,10 +110,12 @@ describe('addRepository returns an iam.Grant', () => {
     access.addRepository(repositories[299]).applyBefore(consumer);
     // THEN
     const policies = Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy');
-    const holding = (test: (statement: any) => boolean) => Object.keys(policies).filter(id => policies[id].Properties.PolicyDocument.Statement.some(test));
+    const holding = (test: (statement: any) => boolean) =>
+      Object.keys(policies).filter(id => policies[id].Properties.PolicyDocument.Statement.some(test));
     const tokenPolicy = holding(statement => statement.Action === 'ecr:GetAuthorizationToken');
     const lastRepository = { 'Fn::GetAtt': [logicalId(repositories[299]), 'Arn'] };
-    const repositoryPolicy = holding(statement => [statement.Resource].flat().some((r: unknown) => JSON.stringify(r) === JSON.stringify(lastRepository)));
+    const repositoryPolicy = holding(statement =>
+      [statement.Resource].flat().some((r: unknown) => JSON.stringify(r) === JSON.stringify(lastRepository)));
     expect(Object.keys(policies).length).toBeGreaterThan(1);
     expect(tokenPolicy).toHaveLength(1);
     expect(repositoryPolicy).toHaveLength(1);

@@ -1,4 +1,4 @@
-import { App, Annotations as CoreAnnotations, CfnParameter, Stack } from 'aws-cdk-lib';
+import { App, Annotations as CoreAnnotations, Aspects, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -48,6 +48,59 @@ describe('owned role', () => {
         'Fn::Join': ['', Match.arrayWith([':iam::aws:policy/AmazonSSMManagedInstanceCore'])],
       }), READ_ONLY_POLICY_ARN],
     });
+  });
+});
+
+describe('owned role whose managed policies are changed after the grant (the L1 escape hatch, an aspect)', () => {
+  const clearings: Array<[string, (role: iam.Role) => void]> = [
+    ['CfnRole.managedPolicyArns set', role => { (role.node.defaultChild as iam.CfnRole).managedPolicyArns = []; }],
+    ['a property override', role => (role.node.defaultChild as iam.CfnRole).addPropertyOverride('ManagedPolicyArns', [])],
+    ['a deletion override', role => (role.node.defaultChild as iam.CfnRole).addPropertyDeletionOverride('ManagedPolicyArns')],
+    ['an aspect that removes AWS managed policies (a compliance rule)', role => Aspects.of(Stack.of(role)).add({
+      visit: node => {
+        if (node instanceof iam.CfnRole) {
+          node.managedPolicyArns = undefined;
+        }
+      },
+    })],
+  ];
+
+  test.each(clearings)('%s: synthesis fails, naming the role, the policy and the fix', (_name, clear) => {
+    // GIVEN
+    const stack = stackIn(new App(), 'Node', NODE_ACCOUNT);
+    const role = ownedRole(stack);
+    new AnyscaleEcrAccess(stack, 'Access', { role, repositories: [new ecr.Repository(stack, 'Images')] });
+    // WHEN
+    clear(role);
+    // THEN
+    expect(() => Template.fromStack(stack)).toThrow(
+      'Role Node/NodeRole no longer lists the AWS managed policy AmazonEC2ContainerRegistryReadOnly that Node/Access attached ' +
+      'for the ECR pull: its ManagedPolicyArns were set directly on its CfnRole, overridden, or changed by an aspect, and the ' +
+      'nodes could not pull. Attach managed policies with role.addManagedPolicy(...) instead; where a rule forbids AWS ' +
+      'managed policies, grant with identityPolicy: IdentityPolicy.REPOSITORY_SCOPED (customer managed policies).');
+  });
+
+  test('an override that keeps the policy (a literal ARN of the stack\'s partition, beside another one) passes', () => {
+    // GIVEN
+    const stack = stackIn(new App(), 'Node', NODE_ACCOUNT);
+    const role = ownedRole(stack);
+    new AnyscaleEcrAccess(stack, 'Access', { role, repositories: [new ecr.Repository(stack, 'Images')] });
+    const arns = ['arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore', 'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly'];
+    // WHEN
+    (role.node.defaultChild as iam.CfnRole).addPropertyOverride('ManagedPolicyArns', arns);
+    // THEN
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: arns });
+  });
+
+  test('a look-alike policy name does not count as the policy', () => {
+    // GIVEN
+    const stack = stackIn(new App(), 'Node', NODE_ACCOUNT);
+    const role = ownedRole(stack);
+    new AnyscaleEcrAccess(stack, 'Access', { role, repositories: [new ecr.Repository(stack, 'Images')], identityPolicy: IdentityPolicy.PULL_ONLY });
+    // WHEN
+    (role.node.defaultChild as iam.CfnRole).addPropertyOverride('ManagedPolicyArns', ['arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnlyX']);
+    // THEN
+    expect(() => Template.fromStack(stack)).toThrow(/no longer lists the AWS managed policy AmazonEC2ContainerRegistryPullOnly that Node\/Access attached/);
   });
 });
 

@@ -2,7 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { AnyscaleEcrAccess, AnyscaleNodeRole } from '../lib';
+import { AnyscaleEcrAccess, AnyscaleEcrOrganizationAccess, AnyscaleNodeRole, OrganizationGrantee } from '../lib';
 import { awsPrincipals, REGISTRY_ACCOUNT, repositoryStatements, stackIn } from './support/stacks';
 
 const LIMIT = 10_240;
@@ -201,6 +201,43 @@ describe('the L1 escape hatch (CfnRepository.repositoryPolicyText set directly)'
     new AnyscaleEcrAccess(stack, 'Access', { role: iam.Role.fromRoleArn(stack, 'Role', roleArn(1)), repositories: [repository] });
     (repository.node.defaultChild as ecr.CfnRepository).addPropertyOverride('ImageTagMutability', 'IMMUTABLE');
     expect(repositoryStatements(Template.fromStack(stack)).map(statement => statement.Sid)).toEqual(['AnyscaleEcrPull']);
+  });
+
+  test.each([
+    ['Effect turned into a Deny', 'Statement.0.Effect', 'Deny', 'Effect is "Deny", not "Allow"'],
+    ['its actions shrunk', 'Statement.0.Action', ['ecr:BatchGetImage'],
+      `Action without ${AnyscaleEcrAccess.PULL_ACTIONS.filter(action => action !== 'ecr:BatchGetImage').join(', ')}`],
+    ['an action added', 'Statement.0.Action', [...AnyscaleEcrAccess.PULL_ACTIONS, 'ecr:PutImage'], 'Action with ecr:PutImage'],
+    ['a Condition added', 'Statement.0.Condition', { Bool: { 'aws:SecureTransport': 'false' } }, 'Condition added ({"Bool":{"aws:SecureTransport":"false"}})'],
+    ['a NotAction added', 'Statement.0.NotAction', 'ecr:BatchGetImage', 'NotAction added ("ecr:BatchGetImage")'],
+  ])('the pull statement\'s meaning changed by an override (%s): synthesis fails, naming the change', (_name, path, value, change) => {
+    // GIVEN a granted repository
+    const stack = stackIn(new App(), 'Registry', REGISTRY_ACCOUNT);
+    const repository = new ecr.Repository(stack, 'Images');
+    new AnyscaleEcrAccess(stack, 'Access', { role: iam.Role.fromRoleArn(stack, 'Role', roleArn(1)), repositories: [repository] });
+    // WHEN
+    (repository.node.defaultChild as ecr.CfnRepository).addPropertyOverride(`RepositoryPolicyText.${path}`, value);
+    // THEN
+    expect(() => Template.fromStack(stack)).toThrow(
+      'The statement AnyscaleEcrPull in the policy of repository Registry/Images was changed after the library wrote it (by ' +
+      `an override, an aspect or repositoryPolicyText set on its CfnRepository): ${change}. The node roles would not get the ` +
+      'pull access they were granted. Remove that change, and add statements of your own with repository.addToResourcePolicy(...).');
+  });
+
+  test('the pull statement copied into a text the user sets, actions reordered and principal as a one-element list: the same meaning, it passes', () => {
+    const copy = { ...ours, Principal: { AWS: [roleArn(1)] }, Action: [...AnyscaleEcrAccess.PULL_ACTIONS].reverse() };
+    expect(repositoryStatements(Template.fromStack(grantedThenSet({ Version: '2012-10-17', Statement: [copy] })))).toEqual([copy]);
+  });
+
+  test('an organization statement whose condition was overridden: synthesis fails, naming the change', () => {
+    // GIVEN
+    const stack = stackIn(new App(), 'Registry', REGISTRY_ACCOUNT);
+    const repository = new ecr.Repository(stack, 'Images');
+    new AnyscaleEcrOrganizationAccess(stack, 'Org', { grantee: OrganizationGrantee.organization('o-a1b2c3d4e5'), repositories: [repository] });
+    // WHEN
+    (repository.node.defaultChild as ecr.CfnRepository).addPropertyOverride('RepositoryPolicyText.Statement.0.Condition.StringEquals', { 'aws:PrincipalOrgID': 'o-zzzzzzzzzz' });
+    // THEN
+    expect(() => Template.fromStack(stack)).toThrow(/The statement AnyscaleEcrPullOrg\w* in the policy of repository Registry\/Images was changed after the library wrote it .*: Condition is \{.*"o-zzzzzzzzzz".*\}, not \{.*"o-a1b2c3d4e5".*\}\./);
   });
 
   test('a copy of the pull statement that lacks a role granted since is caught', () => {

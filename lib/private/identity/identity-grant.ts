@@ -3,7 +3,9 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { IdentityChoice } from './identity-choice';
+import { ManagedPolicyKept } from './managed-policy-kept';
 import { ScopedPolicies } from './scoped-policies';
+import { isImmutableRole } from '../cdk-internals/cdk-internals';
 import { GrantPart } from '../grants/grant-parts';
 import { AccountRelation, compareAccounts, isOwned, roleAccount } from '../placement/accounts';
 import { displayArn } from '../placement/display';
@@ -45,7 +47,7 @@ const LONGEST_REGION_NAME = 16;
  */
 export function grantIdentity(role: iam.IRole, policy: IdentityChoice, reporter: IConstruct, maxManagedPolicies?: number): IdentityGrant {
   const stack = Stack.of(role);
-  if (isImmutable(role) && (isOwned(role) || compareAccounts(roleAccount(role), stack.account) !== AccountRelation.DIFFERENT)) {
+  if (isImmutableRole(role) && (isOwned(role) || compareAccounts(roleAccount(role), stack.account) !== AccountRelation.DIFFERENT)) {
     Annotations.of(reporter).addWarningV2(
       WARNING_IDS.identityNotApplied,
       `Role ${displayArn(role.roleArn)} is immutable (imported with mutable: false, or role.withoutPolicyUpdates()), so this ` +
@@ -92,6 +94,7 @@ export function grantIdentity(role: iam.IRole, policy: IdentityChoice, reporter:
   if (isOwned(role) && policy.awsManagedPolicyName) {
     // Role de-duplicates its managed policies by ARN when it renders them.
     role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName(policy.awsManagedPolicyName));
+    ManagedPolicyKept.of(role, policy.awsManagedPolicyName, reporter);
     NagAcknowledgements.awsManagedPolicy(role, policy.awsManagedPolicyName);
     checkManagedPolicyCount(role, reporter, maxManagedPolicies);
     // The statement the AWS managed policy amounts to; the role carries it.
@@ -99,16 +102,6 @@ export function grantIdentity(role: iam.IRole, policy: IdentityChoice, reporter:
   }
   const inline = inlinePolicyFor(role, policy, stack);
   return allRepositories({ statement: inline.statement, carrier: inline });
-}
-
-/**
- * Whether the role ignores the policies attached to it: CDK's `ImmutableRole` wrapper (an aws-cdk-lib internal,
- * 2.276, with the properties `role` and `addGrantsToResources`), returned by `fromRoleArn` with `mutable: false` or for
- * a role of another account (which has its own warning), and by `Role.withoutPolicyUpdates()` (which CDK counts as a
- * resource this app defines).
- */
-function isImmutable(role: iam.IRole): boolean {
-  return 'addGrantsToResources' in role && 'role' in role;
 }
 
 /** The inline policy of one imported role and choice of policy in one stack, with its one statement. */

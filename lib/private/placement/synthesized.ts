@@ -1,5 +1,6 @@
 import { Stage } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { isStageSynthesized } from '../cdk-internals/cdk-internals';
 
 /**
  * Throws when the construct's stage was already synthesized: what is added to it now would never reach its template.
@@ -7,9 +8,7 @@ import { IConstruct } from 'constructs';
  * without a word.
  */
 export function assertNotSynthesized(construct: IConstruct, adding: string): void {
-  const stage = Stage.of(construct);
-  // `assembly` is the cloud assembly that Stage.synth() keeps and returns again (a Stage internal, aws-cdk-lib 2.276).
-  if (!stage || (stage as unknown as { assembly?: unknown }).assembly === undefined) {
+  if (!isStageSynthesized(construct)) {
     return;
   }
   throw new Error(

@@ -2,6 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { hasRawOverrides, renderedProperties } from '../cdk-internals/cdk-internals';
 import { prepareRenderedArns, sortByRendering } from '../placement/rendered-arns';
 import { assertNotSynthesized } from '../placement/synthesized';
 import { measureResolved, QUOTAS, quotaError } from '../quotas/quotas';
@@ -121,14 +122,16 @@ export class RepositoryPolicy extends Construct {
     const stack = Stack.of(this.repository);
     const overridden = hasRawOverrides(cfn);
     const renderings = this.pull?.renderings ?? 0;
-    const rendered = overridden ? renderedPolicyText(stack, cfn) : stack.resolve(cfn.repositoryPolicyText);
+    const rendered = overridden ? renderedProperties(cfn)?.RepositoryPolicyText : stack.resolve(cfn.repositoryPolicyText);
     // Rendered from the pull statement itself, the text names every role; otherwise (a text the user set, a raw
     // override) each role is looked for.
     const fromPullStatement = !overridden && this.pull !== undefined && this.pull.renderings > renderings;
     const document = typeof rendered === 'string' ? parseOrUndefined(rendered) : rendered;
-    const missing = this.missingStatements(stack, document, fromPullStatement);
-    if (missing.length > 0) {
-      return missing;
+    const statements = [(document as { Statement?: unknown } | undefined)?.Statement ?? []].flat() as Array<Record<string, any> | null>;
+    const bySid = new Map(statements.map(statement => [statement?.Sid, statement]));
+    const wrong = [...this.missingStatements(stack, bySid, fromPullStatement), ...this.changedStatements(stack, bySid)];
+    if (wrong.length > 0) {
+      return wrong;
     }
     return quotaError(
       `The policy of repository ${this.repository.node.path}`,
@@ -144,9 +147,7 @@ export class RepositoryPolicy extends Construct {
    * grant) replaces what `addToResourcePolicy` collects: a statement of ours missing from what synthesis writes, or
    * a pull statement without every granted role, is an error, not a silence.
    */
-  private missingStatements(stack: Stack, document: unknown, fromPullStatement: boolean): string[] {
-    const statements = [(document as { Statement?: unknown } | undefined)?.Statement ?? []].flat() as Array<Record<string, any> | null>;
-    const bySid = new Map(statements.map(statement => [statement?.Sid, statement]));
+  private missingStatements(stack: Stack, bySid: Map<unknown, Record<string, any> | null>, fromPullStatement: boolean): string[] {
     const missing = this.statements.map(statement => statement.sid!).filter(sid => !bySid.has(sid));
     const pull = bySid.get(PULL_STATEMENT_SID);
     if (pull && this.pull && !fromPullStatement) {
@@ -163,22 +164,75 @@ export class RepositoryPolicy extends Construct {
       'that lets the node roles pull would be lost. Add your statements with repository.addToResourcePolicy(...) instead.',
     ];
   }
+
+  /**
+   * Each statement of ours that synthesis writes must still mean what the library wrote: an override or an aspect that
+   * turns it into a Deny, drops actions or adds a condition would change the grant without a word. (Which roles the pull
+   * statement names is `missingStatements`' check.)
+   */
+  private changedStatements(stack: Stack, bySid: Map<unknown, Record<string, any> | null>): string[] {
+    return this.statements.flatMap(statement => {
+      const written = bySid.get(statement.sid);
+      if (!written) {
+        return [];
+      }
+      // The pull statement's principals are the roles granted so far, which missingStatements checks.
+      const changes = statement === this.pull
+        ? differences({ Sid: PULL_STATEMENT_SID, Effect: 'Allow', Action: [...ECR_PULL_ACTIONS] }, withoutKey(written, 'Principal'))
+        : differences(stack.resolve(statement.toStatementJson()), written);
+      return changes.length === 0 ? [] : [
+        `The statement ${statement.sid} in the policy of repository ${this.repository.node.path} was changed after the ` +
+        `library wrote it (by an override, an aspect or repositoryPolicyText set on its CfnRepository): ${changes.join('; ')}. ` +
+        'The node roles would not get the pull access they were granted. Remove that change, and add statements of your ' +
+        'own with repository.addToResourcePolicy(...).',
+      ];
+    });
+  }
 }
 
-/** Whether the resource has raw overrides (`addOverride`, `addPropertyOverride`), which apply after its properties. */
-function hasRawOverrides(cfn: ecr.CfnRepository): boolean {
-  // `rawOverrides` and `_toCloudFormation` are CfnResource internals (aws-cdk-lib 2.276); without them, the properties
-  // are all there is to check.
-  const overrides = (cfn as unknown as { rawOverrides?: Record<string, unknown> }).rawOverrides;
-  return overrides !== undefined && Object.keys(overrides).length > 0;
+/** How a written statement differs from the expected one, key by key; lists compare as sets, as IAM reads them. */
+function differences(expected: Record<string, unknown>, written: Record<string, unknown>): string[] {
+  const keys = [...new Set([...Object.keys(expected), ...Object.keys(written)])].sort();
+  return keys.flatMap(key => {
+    if (!(key in written)) {
+      return [`${key} removed`];
+    }
+    if (!(key in expected)) {
+      return [`${key} added (${JSON.stringify(written[key])})`];
+    }
+    if (canonical(expected[key]) === canonical(written[key])) {
+      return [];
+    }
+    const wanted = [expected[key]].flat();
+    const got = [written[key]].flat();
+    const lists = Array.isArray(expected[key]) || Array.isArray(written[key]);
+    if (lists && [...wanted, ...got].every(value => typeof value === 'string')) {
+      const lacks = wanted.filter(value => !got.includes(value));
+      const adds = got.filter(value => !wanted.includes(value));
+      return [`${key} ${[...lacks.length ? [`without ${lacks.join(', ')}`] : [], ...adds.length ? [`with ${adds.join(', ')}`] : []].join(' and ')}`];
+    }
+    return [`${key} is ${JSON.stringify(written[key])}, not ${JSON.stringify(expected[key])}`];
+  });
 }
 
-/** The repository policy text as synthesis writes it, overrides included. */
-function renderedPolicyText(stack: Stack, cfn: ecr.CfnRepository): unknown {
-  // `_toCloudFormation` is the CfnResource internal (aws-cdk-lib 2.276) that applies the raw overrides.
-  const rendered = (cfn as unknown as { _toCloudFormation(): unknown })._toCloudFormation();
-  const resources = (stack.resolve(rendered) as { Resources: Record<string, { Properties?: Record<string, unknown> }> }).Resources;
-  return Object.values(resources)[0].Properties?.RepositoryPolicyText;
+function withoutKey(object: Record<string, unknown>, key: string): Record<string, unknown> {
+  const { [key]: _removed, ...rest } = object;
+  return rest;
+}
+
+/** JSON of a policy value with lists as sorted sets and one-element lists as their element, as IAM reads them. */
+function canonical(value: unknown): string {
+  const normal = (node: unknown): unknown => {
+    if (Array.isArray(node)) {
+      const items = node.map(normal);
+      return items.length === 1 ? items[0] : items.map(item => JSON.stringify(item)).sort().map(item => JSON.parse(item));
+    }
+    if (node !== null && typeof node === 'object') {
+      return Object.fromEntries(Object.keys(node).sort().map(key => [key, normal((node as Record<string, unknown>)[key])]));
+    }
+    return node;
+  };
+  return JSON.stringify(normal(value));
 }
 
 function parseOrUndefined(text: string): unknown {
