@@ -161,3 +161,23 @@ test('an organization grant on a repository of a stage already synthesized fails
     repositories: [repository],
   })).toThrow(/cannot add a statement to the policy of repository RegistryStage\/Registry\/Images: stage RegistryStage was already synthesized/);
 });
+
+test('a role over the managed-policy quota, granted from a stage added to the pipeline first: the error lands in the role\'s stage', () => {
+  // GIVEN a node stage whose role has 20 managed policies, and a registry stage of the same account that grants the role
+  const { pipeline, node, nodeStage } = pipelineApp();
+  const role = new iam.Role(node, 'NodeRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'), roleName: 'nodes' });
+  Array.from({ length: 20 }, (_, i) => new iam.ManagedPolicy(node, `Policy${i}`, {
+    statements: [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [`arn:aws:s3:::bucket-${i}/*`] })],
+    roles: [role],
+  }));
+  const sameAccountStage = new Stage(node.node.root, 'SameAccountRegistry', { env: { account: NODE_ACCOUNT, region: REGION } });
+  const registry = new Stack(sameAccountStage, 'Registry');
+  new AnyscaleEcrAccess(registry, 'Access', { role, repositories: [new ecr.Repository(registry, 'Images')] });
+  // WHEN the registry stage is synthesized first, then the node stage
+  pipeline.addStage(sameAccountStage);
+  pipeline.addStage(nodeStage);
+  // THEN the node stage's assembly carries the error, on the role
+  const errors = nodeStage.synth().getStackByName('NodeStage-Node').messages.filter(message => message.level === 'error');
+  expect(errors.map(message => [message.id, message.entry.data])).toEqual([['/NodeStage/Node/NodeRole', expect.stringMatching(
+    /^Role NodeStage\/Node\/NodeRole is attached 21 managed policies in stack NodeStage-Node, over the account's highest IAM quota of 20 \(maxManagedPoliciesPerRole\)\./)]]);
+});

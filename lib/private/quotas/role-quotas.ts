@@ -1,4 +1,4 @@
-import { Annotations, AspectPriority, Aspects, IAspect, Stack } from 'aws-cdk-lib';
+import { Annotations, AspectPriority, Aspects, IAspect, Stack, Stage } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { measure, QUOTAS, quotaError } from './quotas';
@@ -30,7 +30,7 @@ export function checkInlinePolicySize(role: iam.IRole, inline: iam.Policy): void
  * Counts the managed policies the role's stack attaches to the role when it is synthesized: over the default quota
  * of 10 it warns, over the account's highest quota (`maximum`, 20 unless the user says otherwise) it fails. Policies attached by other stacks or outside CDK are not
  * seen. The warning or error goes once, on the first construct that granted the role (the one the user holds, so
- * that acknowledging it there works).
+ * that acknowledging it there works), or on the role when that construct is in another stage.
  */
 export function checkManagedPolicyCount(role: iam.IRole, reporter: IConstruct, maximum: number = QUOTAS.managedPoliciesPerRoleRaised): void {
   if (!role.node.tryFindChild(COUNT_ID)) {
@@ -62,14 +62,17 @@ class ManagedPolicyCount extends Construct implements IAspect {
     const direct = (stack.resolve(cfnRole?.managedPolicyArns) as unknown[] | undefined)?.length ?? 0;
     const count = direct + managedPoliciesAttachedTo(this.role, stack);
     const where = `Role ${this.role.node.path} is attached ${count} managed policies in stack ${stack.stackName}`;
+    // A reporter of another stage may be synthesized already (CDK Pipelines synthesizes each stage when it is added):
+    // the role's stage is the one being synthesized now, so the message goes there.
+    const reporter = Stage.of(this.reporter) === Stage.of(this.role) ? this.reporter : this.role;
     if (count > this.maximum) {
-      Annotations.of(this.reporter).addError(
+      Annotations.of(reporter).addError(
         `${where}, over the account's highest IAM quota of ${this.maximum} (maxManagedPoliciesPerRole). Grant fewer ` +
         'repositories with IdentityPolicy.REPOSITORY_SCOPED, use IdentityPolicy.READ_ONLY, or, if AWS raised the ' +
         "account's quota further, set maxManagedPoliciesPerRole to it.",
       );
     } else if (count > QUOTAS.managedPoliciesPerRole) {
-      Annotations.of(this.reporter).addWarningV2(
+      Annotations.of(reporter).addWarningV2(
         WARNING_IDS.managedPolicyQuota,
         `${where}, over the default IAM quota of ${QUOTAS.managedPoliciesPerRole} (raise it in Service Quotas before ` +
         `deploying; the account's highest is taken as ${this.maximum}), not counting policies attached outside this stack.`,
