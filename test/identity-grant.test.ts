@@ -1,4 +1,4 @@
-import { App, Annotations as CoreAnnotations, Aspects, CfnParameter, Stack } from 'aws-cdk-lib';
+import { App, Annotations as CoreAnnotations, Aspects, Aws, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -216,6 +216,61 @@ test('an environment-agnostic stack names its inline policy with the region it i
   expect(name['Fn::Join'][1][0].length + 'ap-southeast-5'.length).toBeLessThanOrEqual(128);
 });
 
+describe('one role reached two ways in its own account\'s stack', () => {
+  test('a literal arn:aws:... and fromCloudId (AWS::Partition) in a stack of a known region: one inline policy', () => {
+    // GIVEN
+    const stack = stackIn(new App(), 'Node', NODE_ACCOUNT);
+    const repository = new ecr.Repository(stack, 'Images');
+    // WHEN
+    new AnyscaleEcrAccess(stack, 'Literal', {
+      role: AnyscaleNodeRole.fromRoleArn(stack, 'LiteralRole', `arn:aws:iam::${NODE_ACCOUNT}:role/${CLOUD_ROLE}`),
+      repositories: [repository],
+    });
+    new AnyscaleEcrAccess(stack, 'FromCloudId', { role: AnyscaleNodeRole.fromCloudId(stack, 'CloudRole', 'cld_abc123'), repositories: [repository] });
+    // THEN
+    Template.fromStack(stack).resourceCountIs('AWS::IAM::Policy', 1);
+  });
+
+  test('REPOSITORY_SCOPED on a role this app names and the same name imported with fromRoleName: one set of policies, counted against the role', () => {
+    // GIVEN the role with 19 managed policies of the user
+    const stack = stackIn(new App(), 'Node', NODE_ACCOUNT);
+    const owned = new iam.Role(stack, 'NodeRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'), roleName: 'nodes' });
+    for (let i = 0; i < 19; i++) {
+      owned.addManagedPolicy(iam.ManagedPolicy.fromManagedPolicyArn(stack, `P${i}`, `arn:aws:iam::${NODE_ACCOUNT}:policy/p${i}`));
+    }
+    const repository = new ecr.Repository(stack, 'Images');
+    // WHEN
+    new AnyscaleEcrAccess(stack, 'Owned', { role: owned, repositories: [repository], identityPolicy: IdentityPolicy.REPOSITORY_SCOPED });
+    new AnyscaleEcrAccess(stack, 'ByName', {
+      role: AnyscaleNodeRole.fromRoleName(stack, 'SameRole', 'nodes'),
+      repositories: [repository, new ecr.Repository(stack, 'More')],
+      identityPolicy: IdentityPolicy.REPOSITORY_SCOPED,
+    });
+    // THEN one policy names both repositories, and the role's 20 managed policies are within the quota...
+    const policies = Object.values(Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy'));
+    expect(policies).toHaveLength(1);
+    expect(policies[0].Properties.PolicyDocument.Statement[0].Resource).toHaveLength(2);
+    Annotations.fromStack(stack).hasWarning('/Node/Owned', Match.stringLikeRegexp('Role Node/NodeRole is attached 20 managed policies'));
+  });
+
+  test('...and one more managed policy of the user: the error, counting the policy attached by name', () => {
+    // GIVEN
+    const stack = stackIn(new App(), 'Node', NODE_ACCOUNT);
+    const owned = new iam.Role(stack, 'NodeRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'), roleName: 'nodes' });
+    for (let i = 0; i < 20; i++) {
+      owned.addManagedPolicy(iam.ManagedPolicy.fromManagedPolicyArn(stack, `P${i}`, `arn:aws:iam::${NODE_ACCOUNT}:policy/p${i}`));
+    }
+    // WHEN only the role imported by name is granted
+    new AnyscaleEcrAccess(stack, 'ByName', {
+      role: AnyscaleNodeRole.fromRoleName(stack, 'SameRole', 'nodes'),
+      repositories: [new ecr.Repository(stack, 'Images')],
+      identityPolicy: IdentityPolicy.REPOSITORY_SCOPED,
+    });
+    // THEN
+    Annotations.fromStack(stack).hasError('/Node/ByName', Match.stringLikeRegexp('Role Node/SameRole is attached 21 managed policies in stack Node'));
+  });
+});
+
 describe('role imported into a stack of another account', () => {
   test('is not changed, and one acknowledgeable warning says which account must attach the policy', () => {
     // GIVEN
@@ -312,6 +367,19 @@ test('a role whose account is a parameter, in a stack with an account: the warni
     /^The account of role arn:aws:iam::<deploy-time value>:role\/\S+ is known only at deploy time \(<deploy-time value>\), so it cannot be checked that it is account 111111111111 of stack Node\. The ECR policy is attached to the role by name and fails to deploy in any other account\. Import the role with a literal account to have this checked\./)]);
   expect(warnings[0].entry.data).not.toMatch(/Token\[/);
   expect(warnings[0].entry.data).not.toMatch(/has no account set/);
+});
+
+test('a role imported with account: Aws.ACCOUNT_ID into a stack with an account is of that account: no roleAccountUnverified', () => {
+  // GIVEN
+  const stack = stackIn(new App(), 'Node', NODE_ACCOUNT);
+  // WHEN
+  new AnyscaleEcrAccess(stack, 'Access', {
+    role: AnyscaleNodeRole.fromCloudId(stack, 'NodeRole', 'cld_abc123', { account: Aws.ACCOUNT_ID }),
+    repositories: [new ecr.Repository(stack, 'Images')],
+  });
+  // THEN
+  Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', { Roles: [CLOUD_ROLE] });
+  Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
 });
 
 test('an iam.LazyRole is a role this app defines: it gets the AWS managed policy, not an inline policy by name, and no warning', () => {

@@ -306,8 +306,23 @@ describe('partitions', () => {
       repositories: [repository],
     })).toThrow(new Error(
       `AnyscaleEcrAccess: props.role arn:aws-cn:iam::${NODE_ACCOUNT}:role/ray-autoscaler-v1 is in partition aws-cn, but ` +
-      `repository arn:aws:ecr:us-east-1:${REGISTRY_ACCOUNT}:repository/images is in partition aws. IAM cannot grant ` +
+      'repository images is in partition aws. IAM cannot grant ' +
       'across partitions: use a node role and a repository of the same partition.'));
+  });
+
+  test.each([
+    ['a repository this app defines', (s: Stack) => new ecr.Repository(s, 'Images'), 'Registry/Images'],
+    ['a repository imported with AWS::Partition', (s: Stack) => ecr.Repository.fromRepositoryName(s, 'Images', 'images'), 'images'],
+  ])('a literal arn:aws role and %s in a cn-north-1 stack (the region fixes the partition): throws, as with a literal aws-cn ARN', (_name, makeRepository, shown) => {
+    // GIVEN
+    const stack = stackIn(new App(), 'Registry', REGISTRY_ACCOUNT, 'cn-north-1');
+    // WHEN / THEN
+    expect(() => new AnyscaleEcrAccess(stack, 'Access', {
+      role: AnyscaleNodeRole.fromRoleArn(stack, 'NodeRole', `arn:aws:iam::${NODE_ACCOUNT}:role/ray-autoscaler-v1`),
+      repositories: [makeRepository(stack)],
+    })).toThrow(new Error(
+      `AnyscaleEcrAccess: props.role arn:aws:iam::${NODE_ACCOUNT}:role/ray-autoscaler-v1 is in partition aws, but ` +
+      `repository ${shown} is in partition aws-cn. IAM cannot grant across partitions: use a node role and a repository of the same partition.`));
   });
 
   test.each([

@@ -286,3 +286,29 @@ describe('the L1 escape hatch (CfnRepository.repositoryPolicyText set directly)'
     expect(repositoryStatements(Template.fromStack(stack)).map(statement => statement.Sid)).toEqual(['Ci', 'AnyscaleEcrPull']);
   });
 });
+
+describe('one role written once with a literal partition and once with AWS::Partition', () => {
+  function grantedTwoWays(region?: string): Stack {
+    const stack = region === undefined ? new Stack(new App(), 'Registry') : stackIn(new App(), 'Registry', REGISTRY_ACCOUNT, region);
+    const repository = new ecr.Repository(stack, 'Images');
+    const partition = region?.startsWith('cn-') ? 'aws-cn' : 'aws';
+    new AnyscaleEcrAccess(stack, 'Literal', {
+      role: AnyscaleNodeRole.fromRoleArn(stack, 'LiteralRole', `arn:${partition}:iam::111111111111:role/cld_abc-cluster_node_role`),
+      repositories: [repository],
+    });
+    new AnyscaleEcrAccess(stack, 'FromCloudId', {
+      role: AnyscaleNodeRole.fromCloudId(stack, 'CloudRole', 'cld_abc', { account: '111111111111' }),
+      repositories: [repository],
+    });
+    return stack;
+  }
+
+  test.each(['us-east-1', 'cn-north-1'])('in a stack of region %s (the region fixes the partition): one principal, the literal ARN', region => {
+    const principals = awsPrincipals(repositoryStatements(Template.fromStack(grantedTwoWays(region)))[0]);
+    expect(principals).toEqual([`arn:${region.startsWith('cn-') ? 'aws-cn' : 'aws'}:iam::111111111111:role/cld_abc-cluster_node_role`]);
+  });
+
+  test('in an environment-agnostic stack (the partition is known only at deploy time): named twice, harmless to IAM', () => {
+    expect(awsPrincipals(repositoryStatements(Template.fromStack(grantedTwoWays()))[0])).toHaveLength(2);
+  });
+});

@@ -1,4 +1,4 @@
-import { Annotations as CoreAnnotations, App, Stack } from 'aws-cdk-lib';
+import { Annotations as CoreAnnotations, App, NestedStack, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -64,5 +64,41 @@ describe.each(SCENARIOS)('%s', (_name, id, build) => {
     CoreAnnotations.of(holder).acknowledgeWarning(id, 'applied by the other team');
     // THEN
     Annotations.fromStack(Stack.of(holder)).hasNoWarning('*', Match.stringLikeRegexp(id));
+  });
+});
+
+describe('warning texts name stacks and repositories as a person reads them, the same in every run', () => {
+  function warningsOf(build: (app: App) => void): string[] {
+    const app = new App();
+    build(app);
+    return app.synth().stacks.flatMap(stack => stack.messages).filter(message => message.level === 'warning')
+      .map(message => String(message.entry.data));
+  }
+  const inNestedStack = (app: App) => {
+    const nested = new NestedStack(stackIn(app, 'Registry', REGISTRY_ACCOUNT), 'Nested');
+    new AnyscaleEcrAccess(nested, 'Access', {
+      role: AnyscaleNodeRole.fromCloudId(nested, 'NodeRole', 'cld_abc123', { account: NODE_ACCOUNT }),
+      repositories: [ecr.Repository.fromRepositoryName(nested, 'Old', 'old-images')],
+    });
+  };
+  const onOwnedRepositoryOfAnotherStack = (app: App) => {
+    const node = new Stack(app, 'Node');
+    new AnyscaleEcrAccess(node, 'Access', {
+      role: AnyscaleNodeRole.fromCloudId(node, 'NodeRole', 'cld_abc123'),
+      repositories: [new ecr.Repository(stackIn(app, 'Registry', REGISTRY_ACCOUNT), 'Images')],
+    });
+  };
+
+  test.each([
+    ['a grant in a nested stack (whose name is known only at deploy time)', inNestedStack, /imported into stack Registry\/Nested \(account/],
+    ['a repository this app defines, without a name of its own', onOwnedRepositoryOfAnotherStack, /needs a statement in the policy of repository Registry\/Images \(account/],
+  ])('%s: no token in the text, the construct path instead', (_name, build, expected) => {
+    // WHEN
+    const first = warningsOf(build);
+    const second = warningsOf(build);
+    // THEN
+    expect(first.join('\n')).toMatch(expected);
+    expect(first.join('\n')).not.toContain('${Token[');
+    expect(second).toEqual(first);
   });
 });

@@ -1,4 +1,4 @@
-import { Annotations, Names, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Aws, Names, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
@@ -8,8 +8,9 @@ import { ScopedPolicies } from './scoped-policies';
 import { isImmutableRole } from '../cdk-internals/cdk-internals';
 import { GrantPart } from '../grants/grant-parts';
 import { AccountRelation, compareAccounts, isOwned, roleAccount } from '../placement/accounts';
-import { displayArn } from '../placement/display';
+import { displayArn, displayStack } from '../placement/display';
 import { fingerprint } from '../placement/fingerprint';
+import { roleIdentity } from '../placement/role-identity';
 import { assertNotSynthesized } from '../placement/synthesized';
 import { checkInlinePolicySize, checkManagedPolicyCount } from '../quotas/role-quotas';
 import { NagAcknowledgements } from '../reporting/nag-acknowledgements';
@@ -57,13 +58,14 @@ export function grantIdentity(role: iam.IRole, policy: IdentityChoice, reporter:
     );
     return NOT_APPLIED;
   }
-  // An owned role's account is its stack's: only an imported role can be of another account, or an unverified one.
-  const account = roleAccount(role);
+  // An owned role's account is its stack's: only an imported role can be of another account, or an unverified one. An
+  // account given as Aws.ACCOUNT_ID renders, in the role's stack, as that stack's account.
+  const account = roleAccount(role) === Aws.ACCOUNT_ID ? stack.account : roleAccount(role);
   switch (compareAccounts(account, stack.account)) {
     case AccountRelation.DIFFERENT:
       Annotations.of(reporter).addWarningV2(
         WARNING_IDS.identityNotApplied,
-        `Role ${displayArn(role.roleArn)} belongs to account ${account}, but it is imported into stack ${stack.stackName} ` +
+        `Role ${displayArn(role.roleArn)} belongs to account ${account}, but it is imported into stack ${displayStack(stack)} ` +
         `(account ${stack.account}), which cannot change it. In account ${account}, attach the AWS managed policy ` +
         `${policy.awsManagedPolicyName ?? READ_ONLY_MANAGED_POLICY_NAME} to the role: add an ` +
         'AnyscaleEcrAccess with this role to a stack of that account, or attach the policy in the IAM console. ' +
@@ -74,11 +76,11 @@ export function grantIdentity(role: iam.IRole, policy: IdentityChoice, reporter:
       Annotations.of(reporter).addWarningV2(
         WARNING_IDS.roleAccountUnverified,
         Token.isUnresolved(stack.account)
-          ? `Stack ${stack.stackName} has no account set, so it cannot be checked that role ${displayArn(role.roleArn)} is in the ` +
+          ? `Stack ${displayStack(stack)} has no account set, so it cannot be checked that role ${displayArn(role.roleArn)} is in the ` +
             'account the stack deploys to. The ECR policy is attached to the role by name and fails to deploy ' +
             'in any other account. Give the stack an explicit env: { account, region } to have this checked.'
           : `The account of role ${displayArn(role.roleArn)} is known only at deploy time (${displayArn(account)}), so it ` +
-            `cannot be checked that it is account ${stack.account} of stack ${stack.stackName}. The ECR policy is attached to ` +
+            `cannot be checked that it is account ${stack.account} of stack ${displayStack(stack)}. The ECR policy is attached to ` +
             'the role by name and fails to deploy in any other account. Import the role with a literal account to have ' +
             'this checked.',
       );
@@ -115,7 +117,7 @@ class InlineEcrPolicy extends iam.Policy {
 function inlinePolicyFor(role: iam.IRole, policy: IdentityChoice, stack: Stack): InlineEcrPolicy {
   // AnyscaleEcrReadOnly<hash> or AnyscaleEcrPullOnly<hash>, after the AWS managed policy it stands in for.
   // Every choice but REPOSITORY_SCOPED, which has no inline policy, stands in for an AWS managed policy.
-  const id = `AnyscaleEcr${policy.awsManagedPolicyName!.replace('AmazonEC2ContainerRegistry', '')}${fingerprint(stack, role.roleArn)}`;
+  const id = `AnyscaleEcr${policy.awsManagedPolicyName!.replace('AmazonEC2ContainerRegistry', '')}${fingerprint(stack, roleIdentity(stack, role))}`;
   const existing = stack.node.tryFindChild(id);
   if (existing) {
     return existing as InlineEcrPolicy;

@@ -4,8 +4,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, DependencyGroup } from 'constructs';
 import { GrantPart } from '../grants/grant-parts';
 import { isOwned } from '../placement/accounts';
+import { displayStack } from '../placement/display';
 import { fingerprint } from '../placement/fingerprint';
 import { repositoryArnBound } from '../placement/generated-names';
+import { roleIdentity } from '../placement/role-identity';
 import { assertNotSynthesized } from '../placement/synthesized';
 import { DeployTimeLength, measure, QUOTAS, quotaError } from '../quotas/quotas';
 import { NagAcknowledgements } from '../reporting/nag-acknowledgements';
@@ -29,7 +31,7 @@ export class ScopedPolicies extends Construct {
   /** The set of the role in its stack: a child of the stack (without resources), found by id. */
   public static of(role: iam.IRole): ScopedPolicies {
     const stack = Stack.of(role);
-    const id = `AnyscaleEcrScoped${fingerprint(stack, role.roleArn)}`;
+    const id = `AnyscaleEcrScoped${fingerprint(stack, roleIdentity(stack, role))}`;
     return stack.node.tryFindChild(id) as ScopedPolicies | undefined ?? new ScopedPolicies(role, stack, id);
   }
 
@@ -124,7 +126,7 @@ export class ScopedPolicies extends Construct {
     } catch (e) {
       throw new Error(
         `AnyscaleEcrAccess: identityPolicy REPOSITORY_SCOPED names repository ${repository.node.path} (stack ` +
-        `${Stack.of(repository).stackName}) in a policy of stack ${this.stack.stackName}, another environment. Give the ` +
+        `${displayStack(Stack.of(repository))}) in a policy of stack ${displayStack(this.stack)}, another environment. Give the ` +
         "repository a physical name: new ecr.Repository(this, 'Images', { repositoryName: 'anyscale/images' }), or " +
         `use IdentityPolicy.READ_ONLY. (CDK: ${(e as Error).message})`,
       );

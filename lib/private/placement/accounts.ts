@@ -1,6 +1,7 @@
-import { Arn, ArnFormat, Resource, Token, TokenComparison } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Aws, Resource, Stack, Token, TokenComparison } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { stackPartition } from './rendered-arns';
 
 /** How two AWS accounts relate, as far as synth time can tell. */
 export enum AccountRelation {
@@ -76,10 +77,21 @@ export function repositoryAccount(repository: ecr.IRepository): string {
 
 function placement(resource: iam.IRole | ecr.IRepository, arnOf: () => string): Placement {
   const owned = isOwned(resource);
-  // An owned resource's ARN is a GetAtt: its account is the stack's, its partition unknown until deploy.
+  // An owned resource's ARN is a GetAtt: its account is the stack's, and its partition that of the stack's region. An
+  // imported ARN with AWS::Partition is in the partition of the stack it is imported into.
+  const stackPartitionOf = () => stackPartition(Stack.of(resource));
   return owned
-    ? { owned, account: resource.env.account }
-    : { owned, account: accountInArn(arnOf()), partition: literalPartition(arnOf()) };
+    ? { owned, account: resource.env.account, partition: stackPartitionOf() }
+    : {
+      owned,
+      account: accountInArn(arnOf()),
+      partition: literalPartition(arnOf()) ?? (partitionIsPseudo(arnOf()) ? stackPartitionOf() : undefined),
+    };
+}
+
+/** Whether the ARN's partition is the `AWS::Partition` pseudo parameter (as in the ARNs CDK formats for imports). */
+function partitionIsPseudo(arn: string): boolean {
+  return parseArn(arn)?.partition === Aws.PARTITION;
 }
 
 /** The partition in an ARN, or undefined when it is a token. */

@@ -1,4 +1,5 @@
-import { Aws, Stack } from 'aws-cdk-lib';
+import { Aws, Stack, Token } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { renderIntrinsic } from './rendering';
 
 const DEPLOY_TIME = '<deploy-time value>';
@@ -10,6 +11,16 @@ const DEPLOY_TIME = '<deploy-time value>';
 export function displayArn(arn: string): string {
   return arn.split(Aws.PARTITION).join('<partition>').split(Aws.ACCOUNT_ID).join('<account>')
     .replace(/\$\{Token\[[^\]]*\]\}/g, DEPLOY_TIME);
+}
+
+/** A stack as messages name it: its name where that is literal (a nested stack's is known only at deploy time), else its path. */
+export function displayStack(stack: Stack): string {
+  return Token.isUnresolved(stack.stackName) ? stack.node.path : stack.stackName;
+}
+
+/** A repository as messages name it: its name where that is literal, else its construct path. */
+export function displayRepository(repository: ecr.IRepository): string {
+  return Token.isUnresolved(repository.repositoryName) ? repository.node.path : repository.repositoryName;
 }
 
 /**

@@ -1,12 +1,25 @@
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
+import { renderIntrinsic } from './rendering';
 
 const ID = 'AnyscaleEcrRenderedArns';
 
+/** An ARN as the stack will deploy it: `key` says which principal it is, `order` where it sorts. */
+interface Rendered {
+  /**
+   * The string CloudFormation deploys where the stack fixes every part of it (`AWS::Partition` by the stack's region,
+   * `AWS::Region`, `AWS::AccountId`), else the JSON of the resolved value: one role reached two ways (a literal
+   * `arn:aws:...` and one with `AWS::Partition`) has one key where the stack's region is known.
+   */
+  readonly key: string;
+  /** The JSON of the resolved value, as CloudFormation writes it: a stable order, whatever the run's token numbers. */
+  readonly order: string;
+}
+
 /**
- * ARNs as CloudFormation will render them (JSON of the resolved value), resolved once per stack: the same role ARNs
- * are sorted in many repositories of a stack. The cache is part of the stack's construct tree (a child without
- * resources), found by id.
+ * ARNs as CloudFormation will render them, resolved once per stack: the same role ARNs are sorted in many repository
+ * policies of a stack. The cache is part of the stack's construct tree (a child without resources), found by id.
  */
 class RenderedArns extends Construct {
   public static of(stack: Stack): RenderedArns | undefined {
@@ -15,16 +28,42 @@ class RenderedArns extends Construct {
     return found ?? (stack.node.locked ? undefined : new RenderedArns(stack, ID));
   }
 
-  private readonly keys = new Map<string, string>();
+  private readonly rendered = new Map<string, Rendered>();
 
-  public key(stack: Stack, arn: string): string {
-    let key = this.keys.get(arn);
-    if (key === undefined) {
-      key = JSON.stringify(stack.resolve(arn));
-      this.keys.set(arn, key);
+  public get(stack: Stack, arn: string): Rendered {
+    let found = this.rendered.get(arn);
+    if (found === undefined) {
+      found = render(stack, arn);
+      this.rendered.set(arn, found);
     }
-    return key;
+    return found;
   }
+}
+
+function render(stack: Stack, arn: string): Rendered {
+  const resolved = stack.resolve(arn);
+  return { key: deployedKey(stack, resolved), order: JSON.stringify(resolved) };
+}
+
+/** The key (see `Rendered.key`) of a value that is already resolved in `stack`. */
+export function deployedKey(stack: Stack, resolved: unknown): string {
+  const pseudo = fixedPseudoParameters(stack);
+  return renderIntrinsic(resolved, name => pseudo[name]) ?? JSON.stringify(resolved);
+}
+
+/** The pseudo parameters whose value the stack fixes at synth time. */
+function fixedPseudoParameters(stack: Stack): Record<string, string | undefined> {
+  const region = Token.isUnresolved(stack.region) ? undefined : stack.region;
+  return {
+    'AWS::Partition': region ? RegionInfo.get(region).partition : undefined,
+    'AWS::Region': region,
+    'AWS::AccountId': Token.isUnresolved(stack.account) ? undefined : stack.account,
+  };
+}
+
+/** The partition of the stack's region, where the stack has a literal region that aws-cdk-lib knows. */
+export function stackPartition(stack: Stack): string | undefined {
+  return fixedPseudoParameters(stack)['AWS::Partition'];
 }
 
 /** Creates the stack's cache while the tree can still change (when a grant is made), so synthesis only reads it. */
@@ -32,17 +71,29 @@ export function prepareRenderedArns(stack: Stack): void {
   RenderedArns.of(stack);
 }
 
-/** An ARN as CloudFormation will render it (JSON of the resolved value), resolved once per stack. */
+function rendered(stack: Stack, arn: string): Rendered {
+  return RenderedArns.of(stack)?.get(stack, arn) ?? render(stack, arn);
+}
+
+/** Which principal an ARN is, as the stack deploys it (see `Rendered.key`), resolved once per stack. */
 export function renderedKey(stack: Stack, arn: string): string {
-  return RenderedArns.of(stack)?.key(stack, arn) ?? JSON.stringify(stack.resolve(arn));
+  return rendered(stack, arn).key;
 }
 
 /**
- * ARNs sorted as CloudFormation will render them, each rendering once: token strings carry run-dependent numbers,
+ * ARNs sorted as CloudFormation will render them, each principal once: token strings carry run-dependent numbers,
  * so sorting them as they are would reorder principals between runs, and one role reached two ways (an owned role
- * with a fixed name and the same role imported by name) gives two tokens that render alike.
+ * with a fixed name and the same role imported by name; a literal ARN and one with `AWS::Partition` in a stack whose
+ * region is known) gives two ARNs that deploy alike. Of two such ARNs the one that sorts first is kept.
  */
 export function sortByRendering(stack: Stack, arns: string[]): string[] {
-  const byKey = new Map(arns.map(arn => [renderedKey(stack, arn), arn]));
-  return [...byKey.keys()].sort().map(key => byKey.get(key)!);
+  const byKey = new Map<string, { arn: string; order: string }>();
+  for (const arn of arns) {
+    const { key, order } = rendered(stack, arn);
+    const kept = byKey.get(key);
+    if (!kept || order < kept.order) {
+      byKey.set(key, { arn, order });
+    }
+  }
+  return [...byKey.values()].sort((a, b) => a.order < b.order ? -1 : a.order > b.order ? 1 : 0).map(entry => entry.arn);
 }

@@ -1,8 +1,9 @@
-import { Annotations, AspectPriority, Aspects, IAspect, Stack, Stage } from 'aws-cdk-lib';
+import { Annotations, AspectPriority, Aspects, IAspect, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { measure, QUOTAS, quotaError } from './quotas';
 import { isOwned } from '../placement/accounts';
+import { displayStack } from '../placement/display';
 import { WARNING_IDS } from '../reporting/warning-ids';
 
 /**
@@ -17,7 +18,7 @@ export function checkInlinePolicySize(role: iam.IRole, inline: iam.Policy): void
       const stack = Stack.of(inline);
       const sizes = policiesAttachedTo(role, stack).map(policy => measure(stack, policy.policyDocument));
       return quotaError(
-        `The inline policies of role ${role.node.path} in stack ${stack.stackName}`,
+        `The inline policies of role ${role.node.path} in stack ${displayStack(stack)}`,
         { characters: sum(sizes.map(s => s.characters)), unmeasured: sum(sizes.map(s => s.unmeasured)) },
         QUOTAS.inlinePolicyCharactersPerRole,
         'Move statements into customer managed policies (for the ECR grant: identityPolicy: IdentityPolicy.REPOSITORY_SCOPED).',
@@ -57,11 +58,15 @@ class ManagedPolicyCount extends Construct implements IAspect {
       return;
     }
     const stack = Stack.of(this.role);
-    // An owned role's own list (an iam.LazyRole keeps its CfnRole one level further down).
-    const cfnRole = isOwned(this.role) ? this.role.node.findAll().find((c): c is iam.CfnRole => c instanceof iam.CfnRole) : undefined;
+    // The role's own list: an owned role's (an iam.LazyRole keeps its CfnRole one level further down), or, for a role
+    // imported by name, that of the role the stack defines under that name.
+    const roleName = stack.resolve(this.role.roleName);
+    const cfnRole = isOwned(this.role)
+      ? this.role.node.findAll().find((c): c is iam.CfnRole => c instanceof iam.CfnRole)
+      : stack.node.findAll().find((c): c is iam.CfnRole => c instanceof iam.CfnRole && typeof roleName === 'string' && c.roleName === roleName);
     const direct = (stack.resolve(cfnRole?.managedPolicyArns) as unknown[] | undefined)?.length ?? 0;
     const count = direct + managedPoliciesAttachedTo(this.role, stack);
-    const where = `Role ${this.role.node.path} is attached ${count} managed policies in stack ${stack.stackName}`;
+    const where = `Role ${this.role.node.path} is attached ${count} managed policies in stack ${displayStack(stack)}`;
     // A reporter of another stage may be synthesized already (CDK Pipelines synthesizes each stage when it is added):
     // the role's stage is the one being synthesized now, so the message goes there.
     const reporter = Stage.of(this.reporter) === Stage.of(this.role) ? this.reporter : this.role;
@@ -82,17 +87,30 @@ class ManagedPolicyCount extends Construct implements IAspect {
 }
 
 function policiesAttachedTo(role: iam.IRole, stack: Stack): iam.CfnPolicy[] {
-  return stack.node.findAll().filter((c): c is iam.CfnPolicy => c instanceof iam.CfnPolicy && names(stack, c.roles, role));
+  const names = roleNames(stack, role);
+  return stack.node.findAll().filter((c): c is iam.CfnPolicy => c instanceof iam.CfnPolicy && names(c.roles));
 }
 
 function managedPoliciesAttachedTo(role: iam.IRole, stack: Stack): number {
-  return stack.node.findAll().filter(c => c instanceof iam.CfnManagedPolicy && names(stack, c.roles, role)).length;
+  const names = roleNames(stack, role);
+  return stack.node.findAll().filter(c => c instanceof iam.CfnManagedPolicy && names(c.roles)).length;
 }
 
-/** Whether a resource's `Roles` list names the role (compared as CloudFormation will see both). */
-function names(stack: Stack, roles: string[] | undefined, role: iam.IRole): boolean {
-  const roleName = JSON.stringify(stack.resolve(role.roleName));
-  return (stack.resolve(roles) as unknown[] | undefined ?? []).some(name => JSON.stringify(name) === roleName);
+/**
+ * Whether a resource's `Roles` list names the role, compared as CloudFormation deploys them: a `Ref` to a role of the
+ * stack with a literal `roleName` is that name, so the role this app defines and the same name imported with
+ * `fromRoleName` are one role.
+ */
+function roleNames(stack: Stack, role: iam.IRole): (roles: string[] | undefined) => boolean {
+  const literalNames = new Map(stack.node.findAll()
+    .filter((c): c is iam.CfnRole => c instanceof iam.CfnRole && typeof c.roleName === 'string' && !Token.isUnresolved(c.roleName))
+    .map(c => [stack.resolve(c.logicalId) as string, c.roleName!]));
+  const nameOf = (resolved: unknown): string => {
+    const ref = (resolved as { Ref?: unknown } | undefined)?.Ref;
+    return typeof resolved === 'string' ? resolved : (typeof ref === 'string' && literalNames.get(ref)) || JSON.stringify(resolved);
+  };
+  const roleName = nameOf(stack.resolve(role.roleName));
+  return roles => (stack.resolve(roles) as unknown[] | undefined ?? []).some(name => nameOf(name) === roleName);
 }
 
 function sum(values: number[]): number {

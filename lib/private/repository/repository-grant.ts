@@ -6,7 +6,7 @@ import { PULL_STATEMENT_SID, RepositoryPolicy } from './repository-policy';
 import { ExistingRepositoryStatement } from '../existing-repository/existing-repository-statement';
 import { GrantPart } from '../grants/grant-parts';
 import { AccountRelation, compareAccounts, Placement, repositoryPlacement, rolePlacement } from '../placement/accounts';
-import { displayArn } from '../placement/display';
+import { displayArn, displayRepository, displayStack } from '../placement/display';
 import { stageName } from '../placement/synthesized';
 import { WARNING_IDS } from '../reporting/warning-ids';
 import { ECR_PULL_ACTIONS } from '../shared/pull-actions';
@@ -37,10 +37,10 @@ export function grantRepository(
 
   if (!rolePlace.owned && Token.isUnresolved(rolePlace.account) && Stack.of(role) !== Stack.of(repository)) {
     warnNotApplied(reporter, role, repository,
-      `the role was imported into stack ${Stack.of(role).stackName} without a known account, so its ARN cannot be ` +
-      `written into stack ${Stack.of(repository).stackName}. Import the role with its account ` +
+      `the role was imported into stack ${displayStack(Stack.of(role))} without a known account, so its ARN cannot be ` +
+      `written into stack ${displayStack(Stack.of(repository))}. Import the role with its account ` +
       "(AnyscaleNodeRole.fromCloudId(scope, id, cloudId, { account: '111111111111' })), or give stack " +
-      `${Stack.of(role).stackName} an explicit env.`);
+      `${displayStack(Stack.of(role))} an explicit env.`);
     return undefined;
   }
   const referenceable = () => {
@@ -67,16 +67,16 @@ export function grantRepository(
   }
   const howToMerge = inStackAccount
     ? 'Set existingRepositoryPolicy: ExistingRepositoryPolicy.MERGE to let a custom resource of stack ' +
-      `${Stack.of(repository).stackName} add the statement and keep the others, or add it`
+      `${displayStack(Stack.of(repository))} add the statement and keep the others, or add it`
     : mergeExisting
       ? 'ExistingRepositoryPolicy.MERGE only changes repositories of the importing stack\'s own account, and this one ' +
         `is in account ${displayArn(repositoryPlace.account)}: import it in a stack of that account, or add the statement`
       : 'Import the repository in a stack of its own account and set existingRepositoryPolicy: ' +
         'ExistingRepositoryPolicy.MERGE there, or add the statement';
   warnNotApplied(reporter, role, repository,
-    `repository ${repository.repositoryName} is imported, and CDK cannot change the resource policy of a ` +
+    `repository ${displayRepository(repository)} is imported, and CDK cannot change the resource policy of a ` +
     `repository it does not define. ${howToMerge} by hand (ECR console > Repositories > ` +
-    `${repository.repositoryName} > Permissions > Edit policy JSON, keeping the statements already there): ` +
+    `${displayRepository(repository)} > Permissions > Edit policy JSON, keeping the statements already there): ` +
     JSON.stringify(pullStatementJson(role)));
   return undefined;
 }
@@ -116,9 +116,9 @@ export function ensureReferenceable(role: iam.IRole, target: IConstruct,
     targetStack.resolve(role.roleArn);
   } catch (e) {
     throw new Error(
-      `${names.prop} ${role.node.path} is defined in stack ${roleStack.stackName} (account ` +
+      `${names.prop} ${role.node.path} is defined in stack ${displayStack(roleStack)} (account ` +
       `${roleStack.account}, region ${roleStack.region}), and ${names.target} in stack ` +
-      `${targetStack.stackName} (account ${targetStack.account}, region ${targetStack.region}) must name ` +
+      `${displayStack(targetStack)} (account ${targetStack.account}, region ${targetStack.region}) must name ` +
       "it in its policy. Give the role a physical name: new iam.Role(this, 'NodeRole', { roleName: " +
       'PhysicalName.GENERATE_IF_NEEDED, ... }) or a fixed roleName. (CDK: ' + (e as Error).message + ')',
     );
@@ -129,8 +129,8 @@ export function ensureReferenceable(role: iam.IRole, target: IConstruct,
 function assertSamePartition(role: iam.IRole, rolePlace: Placement, repository: ecr.IRepository, repositoryPlace: Placement): void {
   if (rolePlace.partition && repositoryPlace.partition && rolePlace.partition !== repositoryPlace.partition) {
     throw new Error(
-      `AnyscaleEcrAccess: props.role ${role.roleArn} is in partition ${rolePlace.partition}, but repository ` +
-      `${repository.repositoryArn} is in partition ${repositoryPlace.partition}. IAM cannot grant across partitions: ` +
+      `AnyscaleEcrAccess: props.role ${displayArn(role.roleArn)} is in partition ${rolePlace.partition}, but repository ` +
+      `${displayRepository(repository)} is in partition ${repositoryPlace.partition}. IAM cannot grant across partitions: ` +
       'use a node role and a repository of the same partition.',
     );
   }
@@ -140,6 +140,6 @@ function warnNotApplied(reporter: IConstruct, role: iam.IRole, repository: ecr.I
   Annotations.of(reporter).addWarningV2(
     WARNING_IDS.repositoryPolicyNotApplied,
     `Role ${displayArn(role.roleArn)} (account ${displayArn(rolePlacement(role).account)}) needs a statement in the policy of ` +
-    `repository ${repository.repositoryName} (account ${displayArn(repositoryPlacement(repository).account)}), but ${why}`,
+    `repository ${displayRepository(repository)} (account ${displayArn(repositoryPlacement(repository).account)}), but ${why}`,
   );
 }

@@ -3,7 +3,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { hasRawOverrides, renderedProperties } from '../cdk-internals/cdk-internals';
-import { prepareRenderedArns, sortByRendering } from '../placement/rendered-arns';
+import { deployedKey, prepareRenderedArns, sortByRendering } from '../placement/rendered-arns';
 import { assertNotSynthesized } from '../placement/synthesized';
 import { measureResolved, QUOTAS, quotaError } from '../quotas/quotas';
 import { ECR_PULL_ACTIONS } from '../shared/pull-actions';
@@ -151,10 +151,10 @@ export class RepositoryPolicy extends Construct {
     const missing = this.statements.map(statement => statement.sid!).filter(sid => !bySid.has(sid));
     const pull = bySid.get(PULL_STATEMENT_SID);
     if (pull && this.pull && !fromPullStatement) {
-      const named = new Set([pull.Principal?.AWS ?? []].flat().map(arn => JSON.stringify(arn)));
+      const named = new Set([pull.Principal?.AWS ?? []].flat().map(arn => deployedKey(stack, arn)));
       // Resolved afresh, as the policy just rendered was (renderedKey's cache may predate cross-stack references), in one
       // call for all roles.
-      if ((stack.resolve(this.pull.roles) as unknown[]).some(arn => !named.has(JSON.stringify(arn)))) {
+      if ((stack.resolve(this.pull.roles) as unknown[]).some(arn => !named.has(deployedKey(stack, arn)))) {
         missing.push(`${PULL_STATEMENT_SID} (present, but without every granted role)`);
       }
     }
