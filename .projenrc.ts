@@ -112,7 +112,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
 // With srcdir 'lib' projen ignores 'dist' in .npmignore, which would publish a package with no JavaScript.
 project.npmignore?.removePatterns('dist');
 project.npmignore?.addPatterns('/dist/**/*.ts', '!/dist/**/*.d.ts', '/examples/', '/scripts/', '/artifacts/', '/cdk.out/',
-  '/rosetta/', '/.jsii.tabl.json');
+  '/rosetta/', '/.jsii.tabl.json',
+  // What contributors and CI need, and users of the package do not.
+  '/.ci/', '/stryker.config.json', '/BENCHMARKS.md', '/CONTRIBUTING.md');
 project.gitignore.addPatterns('/cdk.out/', '/artifacts/', '*.tgz', '/.jsii.tabl.json');
 
 // The custom resource handler and the modules it bundles use the ECR client, which esbuild puts in the bundle.
