@@ -33,6 +33,17 @@ export class IdentityPolicy {
    */
   public static readonly REPOSITORY_SCOPED = new IdentityPolicy('REPOSITORY_SCOPED', undefined, ECR_PULL_ACTIONS, true);
 
+  /**
+   * The role has ECR read permissions already, so nothing is attached to it and nothing is warned: only the repository
+   * side is granted. This is the case of the node roles that Anyscale's own tools create: `anyscale cloud setup`'s
+   * CloudFormation template and Anyscale's Terraform modules (`enable_ec2_container_registry_readonly_access`, on by
+   * default) attach `AmazonEC2ContainerRegistryReadOnly`, and EKS managed node groups made by terraform-aws-eks or
+   * eksctl attach it too. Check with `aws iam list-attached-role-policies --role-name <role name>`. The app does not
+   * need `iam:PutRolePolicy` on the role. Nothing checks at synth time that the permissions are there:
+   * `npx cdk-anyscale-ecr-access check` does, against the live accounts.
+   */
+  public static readonly ALREADY_ATTACHED = new IdentityPolicy('ALREADY_ATTACHED', undefined, ECR_PULL_ACTIONS, false, true);
+
   /** @internal */
   public readonly _choice: IdentityChoice;
 
@@ -43,7 +54,8 @@ export class IdentityPolicy {
     public readonly awsManagedPolicyName: string | undefined,
     actions: readonly string[],
     repositoryScoped = false,
+    alreadyAttached = false,
   ) {
-    this._choice = { awsManagedPolicyName, actions, repositoryScoped };
+    this._choice = { awsManagedPolicyName, actions, repositoryScoped, alreadyAttached };
   }
 }

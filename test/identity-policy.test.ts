@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, CfnParameter, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AnyscaleEcrAccess, AnyscaleNodeRole, IdentityPolicy } from '../lib';
@@ -64,6 +64,44 @@ describe('READ_ONLY (the default) and PULL_ONLY', () => {
     const stack = stackIn(new App(), 'Node', NODE_ACCOUNT);
     new AnyscaleEcrAccess(stack, 'Access', { role: ownedRole(stack), repositories: [new ecr.Repository(stack, 'Images')] });
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: [awsManaged('AmazonEC2ContainerRegistryReadOnly')] });
+  });
+});
+
+describe('ALREADY_ATTACHED (the role has its ECR permissions, as Anyscale\'s own tools attach them)', () => {
+  test.each([
+    ['a role this app defines', (stack: Stack) => ownedRole(stack)],
+    ['a role imported into its own account\'s stack', (stack: Stack) => AnyscaleNodeRole.fromCloudId(stack, 'NodeRole', 'cld_abc123')],
+    ['a role imported with mutable: false', (stack: Stack) => AnyscaleNodeRole.fromCloudId(stack, 'NodeRole', 'cld_abc123', { mutable: false })],
+  ])('%s: nothing attached, nothing warned, the grant succeeds', (_name, makeRole) => {
+    // GIVEN
+    const stack = stackIn(new App(), 'Node', NODE_ACCOUNT);
+    // WHEN
+    const grant = new AnyscaleEcrAccess(stack, 'Access', { role: makeRole(stack), identityPolicy: IdentityPolicy.ALREADY_ATTACHED })
+      .addRepository(new ecr.Repository(stack, 'Images'));
+    // THEN
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+    template.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
+    expect(JSON.stringify(template.toJSON())).not.toContain('AmazonEC2ContainerRegistry');
+    Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
+    expect(grant.success).toBe(true);
+  });
+
+  test('a role of another account, granted in the registry stack: only the repository statement, no identityNotApplied warning', () => {
+    // GIVEN
+    const stack = stackIn(new App(), 'Registry', REGISTRY_ACCOUNT);
+    const repository = new ecr.Repository(stack, 'Images');
+    // WHEN
+    new AnyscaleEcrAccess(stack, 'Access', {
+      role: AnyscaleNodeRole.fromCloudId(stack, 'NodeRole', 'cld_abc123', { account: NODE_ACCOUNT }),
+      repositories: [repository],
+      identityPolicy: IdentityPolicy.ALREADY_ATTACHED,
+    });
+    // THEN
+    Template.fromStack(stack).hasResourceProperties('AWS::ECR::Repository', {
+      RepositoryPolicyText: { Statement: [Match.objectLike({ Sid: 'AnyscaleEcrPull', Action: AnyscaleEcrAccess.PULL_ACTIONS })] },
+    });
+    Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
   });
 });
 

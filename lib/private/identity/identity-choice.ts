@@ -6,4 +6,6 @@ export interface IdentityChoice {
   readonly actions: readonly string[];
   /** Customer managed policies that name each granted repository, instead of `*`. */
   readonly repositoryScoped: boolean;
+  /** The role has its ECR permissions already: nothing is attached to it. */
+  readonly alreadyAttached?: boolean;
 }

@@ -1,7 +1,7 @@
 import { Annotations, Aws, Names, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { IConstruct } from 'constructs';
+import { DependencyGroup, IConstruct } from 'constructs';
 import { IdentityChoice } from './identity-choice';
 import { ManagedPolicyKept } from './managed-policy-kept';
 import { ScopedPolicies } from './scoped-policies';
@@ -42,11 +42,19 @@ const LONGEST_REGION_NAME = 16;
  *   name (CloudFormation has no resource that attaches an existing managed policy to an existing role, and
  *   CDK's `addManagedPolicy` does nothing on an imported role), or the scoped managed policies;
  * - an imported role of another account cannot be changed from here: `reporter` gets a warning that says
- *   which account must apply it.
+ *   which account must apply it;
+ * - a role that has its permissions already (`IdentityPolicy.ALREADY_ATTACHED`) gets nothing.
  *
  * Granting the same role again adds nothing.
  */
 export function grantIdentity(role: iam.IRole, policy: IdentityChoice, reporter: IConstruct, maxManagedPolicies?: number): IdentityGrant {
+  if (policy.alreadyAttached) {
+    // The permissions the role has already; applyBefore has nothing of this app's to wait for but a role it defines.
+    return allRepositories({
+      statement: new iam.PolicyStatement({ actions: [...policy.actions], resources: ['*'] }),
+      carrier: isOwned(role) ? role : new DependencyGroup(),
+    });
+  }
   const stack = Stack.of(role);
   if (isImmutableRole(role) && (isOwned(role) || compareAccounts(roleAccount(role), stack.account) !== AccountRelation.DIFFERENT)) {
     Annotations.of(reporter).addWarningV2(
