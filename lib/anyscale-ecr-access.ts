@@ -53,7 +53,7 @@ export interface AnyscaleEcrAccessProps {
   /**
    * The most managed policies the role's account lets one role have (its IAM quota "Managed policies per role").
    * Synthesis warns above the default quota of 10 and fails above this number. When several constructs grant one
-   * role, the first one's value counts.
+   * role, a value given to one of them counts for all; two different values are an error.
    *
    * @default 20 - the highest quota AWS documents today (AWS Knowledge Center, "iam-increase-policy-size")
    */

@@ -50,6 +50,32 @@ describe('managed policies per role', () => {
       `props\\.maxManagedPoliciesPerRole is ${maximum}, but an account's quota of managed policies per role is a whole number of at least 10`));
   });
 
+  describe('several constructs grant one role', () => {
+    function twoGrants(first: number | undefined, second: number | undefined) {
+      const stack = stackIn(new App(), 'Node', NODE_ACCOUNT);
+      const role = new iam.Role(stack, 'NodeRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+      for (let i = 0; i < 21; i++) {
+        role.addManagedPolicy(iam.ManagedPolicy.fromManagedPolicyArn(stack, `P${i}`, `arn:aws:iam::${NODE_ACCOUNT}:policy/p${i}`));
+      }
+      new AnyscaleEcrAccess(stack, 'First', { role, repositories: [new ecr.Repository(stack, 'A')], maxManagedPoliciesPerRole: first });
+      new AnyscaleEcrAccess(stack, 'Second', { role, repositories: [new ecr.Repository(stack, 'B')], maxManagedPoliciesPerRole: second });
+      return stack;
+    }
+
+    test('different values: the second throws, naming both constructs, both values and the fix', () => {
+      expect(() => twoGrants(25, 30)).toThrow(new Error(
+        'AnyscaleEcrAccess Node/Second: props.maxManagedPoliciesPerRole is 30, but Node/First grants the same role ' +
+        'Node/NodeRole with 25. The role\'s account has one quota: pass the same number to both, or leave it out of one.'));
+    });
+
+    test.each([[25, undefined], [undefined, 25], [25, 25]])('%p then %p: the value given counts for the role, whichever construct was given it', (first, second) => {
+      // 22 managed policies: under a quota of 25 a warning, not the error of the default 20
+      const annotations = Annotations.fromStack(twoGrants(first, second));
+      annotations.hasNoError('*', Match.anyValue());
+      annotations.hasWarning('/Node/First', Match.stringLikeRegexp("attached 22 managed policies .* the account's highest is taken as 25"));
+    });
+  });
+
   test('policies that a user\'s aspect attaches are counted: the count runs after them, as a read-only aspect', () => {
     // GIVEN an aspect of the user's, of default priority, added after the construct, that attaches 10 more policies
     const stack = stackIn(new App(), 'Node', NODE_ACCOUNT);

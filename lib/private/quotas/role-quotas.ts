@@ -33,9 +33,12 @@ export function checkInlinePolicySize(role: iam.IRole, inline: iam.Policy): void
  * seen. The warning or error goes once, on the first construct that granted the role (the one the user holds, so
  * that acknowledging it there works), or on the role when that construct is in another stage.
  */
-export function checkManagedPolicyCount(role: iam.IRole, reporter: IConstruct, maximum: number = QUOTAS.managedPoliciesPerRoleRaised): void {
-  if (!role.node.tryFindChild(COUNT_ID)) {
+export function checkManagedPolicyCount(role: iam.IRole, reporter: IConstruct, maximum?: number): void {
+  const counter = role.node.tryFindChild(COUNT_ID) as ManagedPolicyCount | undefined;
+  if (!counter) {
     Aspects.of(role).add(new ManagedPolicyCount(role, reporter, maximum), { priority: AspectPriority.READONLY });
+  } else {
+    counter.agree(reporter, maximum);
   }
 }
 
@@ -44,12 +47,32 @@ const COUNT_ID = 'AnyscaleEcrManagedPolicyCount';
 
 /** Reads the role's managed policies once everything is attached; it only reports, so it runs as a read-only aspect. */
 class ManagedPolicyCount extends Construct implements IAspect {
-  /**
-   * `reporter`: the first construct that granted the role, where the warning or error goes; `maximum`: the account's
-   * highest quota, as that construct was told.
-   */
-  constructor(private readonly role: iam.IRole, private readonly reporter: IConstruct, private readonly maximum: number) {
+  /** The account's highest quota, as a granting construct was told (`maxManagedPoliciesPerRole`), and which one. */
+  private told?: { maximum: number; by: IConstruct };
+
+  /** `reporter`: the first construct that granted the role, where the warning or error goes. */
+  constructor(private readonly role: iam.IRole, private readonly reporter: IConstruct, maximum: number | undefined) {
     super(role, COUNT_ID);
+    this.agree(reporter, maximum);
+  }
+
+  /** Takes the quota another construct that grants the role was told; two constructs told different quotas fail. */
+  public agree(construct: IConstruct, maximum: number | undefined): void {
+    if (maximum === undefined) {
+      return;
+    }
+    if (this.told && this.told.maximum !== maximum) {
+      throw new Error(
+        `AnyscaleEcrAccess ${construct.node.path}: props.maxManagedPoliciesPerRole is ${maximum}, but ${this.told.by.node.path} ` +
+        `grants the same role ${this.role.node.path} with ${this.told.maximum}. The role's account has one quota: pass the ` +
+        'same number to both, or leave it out of one.',
+      );
+    }
+    this.told = { maximum, by: construct };
+  }
+
+  private get maximum(): number {
+    return this.told?.maximum ?? QUOTAS.managedPoliciesPerRoleRaised;
   }
 
   public visit(node: IConstruct): void {
