@@ -112,6 +112,8 @@ describe('checkResponseUrl: https, on a host under the DNS suffix of the functio
     'https://evil-amazonaws.com/x',
     'https://s3.amazonaws.com:444/x',
     'https://a:b@s3.amazonaws.com/x',
+    'https://a@s3.amazonaws.com/x',
+    'https://:b@s3.amazonaws.com/x',
     'ftp://s3.amazonaws.com/x',
     'https://s3.amazonawsxcom/x',
     '',

@@ -124,6 +124,8 @@ describe('Create', () => {
     const created = await invoke(ecr, createEvent());
     // THEN
     expect(created).toMatchObject({ Status: 'FAILED', PhysicalResourceId: PLACE });
+    // (no undo: the rollback Delete of the answered place is the one that removes it)
+    expect(created.Reason).toBe('SetRepositoryPolicy on images: AccessDeniedException: User is not authorized to perform: ecr:SetRepositoryPolicy');
     expect(await invoke(ecr, deleteEvent(created.PhysicalResourceId))).toMatchObject({ Status: 'SUCCESS' });
     expect(ecr.policy('images')).toEqual(EXISTING);
   });

@@ -67,6 +67,18 @@ test('the 2 minutes count from the first refusal, not from the start of the even
   expect(clock.time - firstRefusal).toBeGreaterThanOrEqual(DEFAULT_TIMING.propagationMs);
 });
 
+test('a refusal exactly 2 minutes after the first is not retried', async () => {
+  // GIVEN pauses of exactly 1 s, so that refusals come at 0, 1, ..., 120 s
+  const { clock, ecr } = world();
+  ecr.principalVisibleFrom(NODE_ROLE, Infinity);
+  const timing = testTiming(clock, { deadline: clock.time + 270_000, baseMs: 1_000, capMs: 1_000 });
+  // WHEN
+  const response = await invoke(ecr, createEvent(), { timing });
+  // THEN
+  expect(response.Reason).toMatch(/ECR kept refusing the policy for 120 s/);
+  expect(ecr.calls.filter(call => call === 'SetRepositoryPolicy')).toHaveLength(121);
+});
+
 test('another InvalidParameterException (a constraint that a retry cannot change) fails at once', async () => {
   const { ecr, timing } = world();
   ecr.fail('SetRepositoryPolicy', 1, () => Object.assign(new Error("Invalid parameter at 'PolicyText' failed to satisfy constraint: " +

@@ -119,7 +119,7 @@ export function removeStatementText(text: string, sid: string): string | undefin
     policy = locate(cut(policy, ours[ours.length - 1]));
   }
   const [left] = policy.statements;
-  if (wasSingle && policy.statements.length === 1 && policy.text[left.start] !== '[') { // (a list inside a list was never single)
+  if (wasSingle && policy.text[left.start] !== '[') { // (a list inside a list was never single)
     return splice(policy.text, policy.value!.start, policy.value!.end, policy.text.slice(left.start, left.end));
   }
   return policy.text;

@@ -146,8 +146,7 @@ export class StatementSync {
         if (settled) {
           return;
         }
-        unconfirmed = false;
-        settled = true;
+        settled = true; // (and `unconfirmed` no longer matters: a read that then finds it undone resets both)
         await this.wait(settleMs, what);
         continue;
       }
@@ -171,7 +170,7 @@ export class StatementSync {
 
   /** Ends the round: a transient error or a conflict waits and goes on; anything else fails the event. */
   private async retry(error: unknown, what: string, rounds: number): Promise<void> {
-    const propagating = error !== undefined && this.awaitsPropagation(error);
+    const propagating = this.awaitsPropagation(error);
     if (error !== undefined && !propagating && !isTransient(error)) {
       throw error;
     }
