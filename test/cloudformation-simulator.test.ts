@@ -1,5 +1,5 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { CloudFormation, CustomResourceResponse, Invoke } from './support/cloudformation';
+import { CloudFormation, CustomResourceResponse, Invoke, noResponseReason } from './support/cloudformation';
 import { DeployEnv } from './support/intrinsics';
 
 const env: DeployEnv = { partition: 'aws', region: 'eu-west-1', account: '123456789012' };
@@ -331,5 +331,75 @@ describe('CloudFormation model (test support for custom resource handlers)', () 
     });
     await expect(cfn.deploy('Bad', { template: template({ First: thing({ Key: { 'Fn::Sub': 'x' } }) }) })).rejects.toThrow(/cannot resolve/);
     await expect(cfn.deploy('Unknown', { template: template(BASE), parameters: { Nope: 'x' } })).rejects.toThrow('Parameters: [Nope] do not exist');
+  });
+
+  describe('asynchronous invocation: Lambda\'s retries and CloudFormation\'s service timeout', () => {
+    /** A function that fails the first `failures` invocations of every event, then answers as FakeFunction does. */
+    function flaky(failures: number, answer = true) {
+      const fn = new FakeFunction();
+      const invocations: string[] = [];
+      const invoke: Invoke = async (event, environment) => {
+        invocations.push(`${event.RequestType} ${event.LogicalResourceId}`);
+        if (invocations.filter(i => i === `${event.RequestType} ${event.LogicalResourceId}`).length <= failures) {
+          throw new Error('the function failed');
+        }
+        return answer ? fn.invoke(event, environment) : undefined;
+      };
+      return { cfn: new CloudFormation({ invoke, env, resourceTypes: ['Custom::Thing'] }), invocations };
+    }
+    const withRetries = (retries: number) => {
+      const t: any = template({ First: thing({ Key: 'one' }) });
+      t.Resources.Retries = { Type: 'AWS::Lambda::EventInvokeConfig', Properties: { FunctionName: { Ref: 'Handler' }, Qualifier: '$LATEST', MaximumRetryAttempts: retries } };
+      return t;
+    };
+
+    test('a failed invocation is retried twice by default, and the first answer that arrives is the one CloudFormation takes', async () => {
+      const { cfn, invocations } = flaky(2);
+      expect((await cfn.deploy('App', { template: template({ First: thing({ Key: 'one' }) }) })).status).toBe('CREATE_COMPLETE');
+      expect(invocations).toEqual(['Create First', 'Create First', 'Create First']);
+      expect(cfn.log.map(entry => entry.invocations)).toEqual([3]);
+    });
+
+    test.each([0, 1])('an EventInvokeConfig of $LATEST with MaximumRetryAttempts %d sets how often', async retries => {
+      const { cfn, invocations } = flaky(5);
+      await cfn.deploy('App', { template: withRetries(retries) });
+      expect(invocations.filter(i => i === 'Create First')).toHaveLength(1 + retries);
+    });
+
+    test('an EventInvokeConfig of another qualifier does not apply', async () => {
+      const { cfn, invocations } = flaky(5);
+      const t = withRetries(0);
+      t.Resources.Retries.Properties.Qualifier = 'live';
+      await cfn.deploy('App', { template: t });
+      expect(invocations.filter(i => i === 'Create First')).toHaveLength(3);
+    });
+
+    test('no answer from any invocation: the Create fails after the service timeout with an id CloudFormation made up, which the rollback Delete carries', async () => {
+      const { cfn } = flaky(5);
+      const result = await cfn.deploy('App', { template: withRetries(0) });
+      expect(result).toMatchObject({ status: 'ROLLBACK_FAILED' });
+      const [create, rollback] = cfn.log;
+      expect(create.response).toEqual({ Status: 'FAILED', Reason: noResponseReason(create.event.RequestId), PhysicalResourceId: expect.stringMatching(/^App-First-[A-Z0-9]{13}$/) });
+      expect(rollback.event).toMatchObject({ RequestType: 'Delete', PhysicalResourceId: create.response.PhysicalResourceId });
+    });
+
+    test('an invocation that succeeds without a PUT is not retried, and the event times out', async () => {
+      const { cfn, invocations } = flaky(0, false);
+      const result = await cfn.deploy('App', { template: template({ First: thing({ Key: 'one' }) }) });
+      expect(invocations).toEqual(['Create First', 'Delete First']);
+      expect(result.status).toBe('ROLLBACK_FAILED');
+    });
+
+    test('an Update or Delete that times out keeps the physical id it had', async () => {
+      const fn = new FakeFunction();
+      let silent = false;
+      const cfn = new CloudFormation({ invoke: async (event, environment) => (silent ? undefined : fn.invoke(event, environment)), env, resourceTypes: ['Custom::Thing'] });
+      await cfn.deploy('App', { template: template({ First: thing({ Key: 'one', Count: 1 }) }) });
+      silent = true;
+      await cfn.deploy('App', { template: template({ First: thing({ Key: 'one', Count: 2 }) }) });
+      await cfn.deleteStack('App');
+      expect(cfn.log.slice(1).map(({ event, response }) => [event.RequestType, response.Status, response.PhysicalResourceId]))
+        .toEqual([['Update', 'FAILED', 'thing-one'], ['Update', 'FAILED', 'thing-one'], ['Delete', 'FAILED', 'thing-one']]);
+    });
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, PhysicalName } from 'aws-cdk-lib';
@@ -111,6 +112,38 @@ describe('with ExistingRepositoryPolicy.MERGE', () => {
         partitionArn(`:iam::${THIRD_ACCOUNT}:role/cld_aaa-cluster_node_role`),
       ],
     });
+  });
+
+  test('two names whose 32-bit digests are equal (team/images-4625 and team/images-115109) get a statement each', () => {
+    // GIVEN the two names, which the first 8 hexadecimal digits of SHA-256 do not tell apart
+    const digest8 = (name: string) => createHash('sha256').update(name).digest('hex').slice(0, 8);
+    expect(digest8('team/images-4625')).toBe(digest8('team/images-115109'));
+    const { stack, role } = registry();
+    const repositories = ['team/images-4625', 'team/images-115109'].map((name, i) => ecr.Repository.fromRepositoryName(stack, `Repo${i}`, name));
+    // WHEN
+    new AnyscaleEcrAccess(stack, 'Access', { role, repositories, ...MERGE });
+    // THEN each has its custom resource and its allow-list entry
+    const template = Template.fromStack(stack);
+    const names = Object.values<any>(template.findResources(STATEMENT_RESOURCE_TYPE)).map(resource => resource.Properties.RepositoryName);
+    expect(names.sort()).toEqual(['team/images-115109', 'team/images-4625']);
+    const variables = Object.values<any>(template.findResources('AWS::Lambda::Function'))[0].Properties.Environment.Variables;
+    const rendered = variables[ALLOW_LIST_VARIABLE]['Fn::Join'][1].map((part: any) => (typeof part === 'string' ? part : 'aws')).join('');
+    expect(JSON.parse(rendered).repositories).toEqual([['team/images-4625', [0]], ['team/images-115109', [0]]]);
+  });
+
+  test('Lambda does not retry the handler, and every custom resource waits for that setting', () => {
+    // GIVEN
+    const { stack, role, repository } = registry();
+    // WHEN
+    new AnyscaleEcrAccess(stack, 'Access', { role, repositories: [repository, ecr.Repository.fromRepositoryName(stack, 'Models', 'models')], ...MERGE });
+    // THEN
+    const template = Template.fromStack(stack);
+    const fn = Object.keys(template.findResources('AWS::Lambda::Function'))[0];
+    const configs = template.findResources('AWS::Lambda::EventInvokeConfig');
+    expect(Object.values(configs)).toEqual([{ Type: 'AWS::Lambda::EventInvokeConfig', Properties: { FunctionName: { Ref: fn }, Qualifier: '$LATEST', MaximumRetryAttempts: 0 } }]);
+    for (const resource of Object.values<any>(template.findResources(STATEMENT_RESOURCE_TYPE))) {
+      expect(resource.DependsOn).toEqual(expect.arrayContaining(Object.keys(configs)));
+    }
   });
 
   test('the custom resource\'s logical id depends on the repository name only, so giving the stack an env or importing by ARN replaces nothing', () => {

@@ -1,11 +1,11 @@
-import { App, CfnParameter, NestedStack, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { App, CfnParameter, NestedStack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { AnyscaleEcrAccess, AnyscaleNodeRole, ExistingRepositoryPolicy } from '../../lib';
 import { STATEMENT_RESOURCE_TYPE } from '../../lib/private/shared/contract';
 import { CloudFormation } from '../support/cloudformation';
 import { FakeEcr } from '../support/fake-ecr';
 import { handlerFor, pullStatement } from '../support/handler';
+import { registryStack, roleArn, template } from '../support/registry-app';
 import { NODE_ACCOUNT, REGION, REGISTRY_ACCOUNT, stackIn, THIRD_ACCOUNT } from '../support/stacks';
 
 // The real handler driven by CloudFormation's events, in CloudFormation's order, for templates synthesized from
@@ -13,29 +13,6 @@ import { NODE_ACCOUNT, REGION, REGISTRY_ACCOUNT, stackIn, THIRD_ACCOUNT } from '
 
 const MERGE = { existingRepositoryPolicy: ExistingRepositoryPolicy.MERGE };
 const FOREIGN = { Sid: 'CiPush', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${REGISTRY_ACCOUNT}:role/ci` }, Action: 'ecr:PutImage' };
-const roleArn = (cloud: string, account = NODE_ACCOUNT) => `arn:aws:iam::${account}:role/${cloud}-cluster_node_role`;
-
-interface RegistryOptions {
-  readonly account?: string;
-  readonly clouds?: string[];
-  readonly repositories?: string[];
-  readonly byArn?: boolean;
-}
-
-/** A registry stack that merges the node roles of `clouds` into existing repositories. */
-function registryStack(app: App, id: string, options: RegistryOptions = {}): Stack {
-  const stack = stackIn(app, id, options.account);
-  const repositories = (options.repositories ?? ['images']).map(name => (options.byArn
-    ? ecr.Repository.fromRepositoryArn(stack, name, `arn:aws:ecr:${REGION}:${REGISTRY_ACCOUNT}:repository/${name}`)
-    : ecr.Repository.fromRepositoryName(stack, name, name)));
-  for (const cloud of options.clouds ?? ['cld_abc']) {
-    const role = AnyscaleNodeRole.fromCloudId(stack, `${cloud}Role`, cloud, { account: NODE_ACCOUNT });
-    new AnyscaleEcrAccess(stack, `${cloud}Access`, { role, repositories, ...MERGE });
-  }
-  return stack;
-}
-
-const template = (stack: Stack) => ({ template: Template.fromStack(stack).toJSON() });
 
 function world() {
   const registry = new FakeEcr()
@@ -183,7 +160,7 @@ describe('failures never strand a stack', () => {
     const [{ event }] = cloudformation.log;
     // WHEN CloudFormation sends the rollback Delete with a physical id of its own
     const made = { ...event, RequestType: 'Delete', PhysicalResourceId: `Registry-${event.LogicalResourceId}-1ABCDEF2GHIJK` } as const;
-    const response = await handlerFor(registry)(made as never, { });
+    const response = (await handlerFor(registry)(made as never, { }))!;
     // THEN
     expect(response.Status).toBe('SUCCESS');
     expect(registry.policy('images')).toEqual({ Version: '2012-10-17', Statement: [FOREIGN] });

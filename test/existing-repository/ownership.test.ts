@@ -1,4 +1,4 @@
-import { nothingWrittenId, notOurs, placeId, principalsOf, pullStatementText, readPlaceId, sameSet } from '../../lib/private/existing-repository/handler/ownership';
+import { nothingWrittenId, notOurs, ownedSid, placeId, principalsOf, pullStatementText, readPlaceId, sameSet } from '../../lib/private/existing-repository/handler/ownership';
 import { ECR_PULL_ACTIONS } from '../../lib/private/shared/pull-actions';
 
 const OURS = { Sid: 'AnyscaleEcrPullX', Effect: 'Allow', Principal: { AWS: ['arn:aws:iam::111111111111:role/r'] }, Action: [...ECR_PULL_ACTIONS] };
@@ -53,9 +53,11 @@ test('the statement text is compact JSON with the principals given and the twelv
 });
 
 describe('physical ids', () => {
+  const sid = ownedSid('arn:aws:cloudformation:us-east-1:222222222222:stack/Registry/id', 'Statement');
+
   test('a place is <repository>:<Sid> and reads back', () => {
-    expect(placeId({ repositoryName: 'team/images', sid: 'AnyscaleEcrPullX' })).toBe('team/images:AnyscaleEcrPullX');
-    expect(readPlaceId('team/images:AnyscaleEcrPullX')).toEqual({ repositoryName: 'team/images', sid: 'AnyscaleEcrPullX' });
+    expect(placeId({ repositoryName: 'team/images', sid })).toBe(`team/images:${sid}`);
+    expect(readPlaceId(`team/images:${sid}`)).toEqual({ repositoryName: 'team/images', sid });
   });
 
   test('nothing written: the request id, cut to 100 characters, behind a prefix no place has', () => {
@@ -65,18 +67,27 @@ describe('physical ids', () => {
 
   test.each([
     ['a Sid of another form', 'images:CiPush'],
-    ['a Sid of 129 characters after the prefix', `images:AnyscaleEcrPull${'A'.repeat(129)}`],
-    ['only the prefix', 'images:AnyscaleEcrPull'],
+    ['only the prefix (the Sid of a repository this app defines)', 'images:AnyscaleEcrPull'],
+    ['an organization grant\'s Sid', 'images:AnyscaleEcrPullOrgAB12CD34'],
+    ['an organization grant\'s Sid of hex-looking length', `images:AnyscaleEcrPullOrg${'A'.repeat(21)}`],
+    ['a creation template\'s registry Sid', 'images:AnyscaleEcrPullThroughCacheAB12CD34'],
+    ['a Sid of an unreleased earlier form (the stack name)', 'images:AnyscaleEcrPullRegistry'],
+    ['23 digits', `images:${sid.slice(0, -1)}`],
+    ['25 digits', `images:${sid}0`],
+    ['lower-case digits', `images:AnyscaleEcrPull${sid.slice('AnyscaleEcrPull'.length).toLowerCase()}`],
+    ['a letter that is not a hexadecimal digit', `images:${sid.slice(0, -1)}G`],
     ['no Sid', 'images'],
-    ['a name ECR rejects', 'Images:AnyscaleEcrPullX'],
-    ['three parts', 'images:AnyscaleEcrPullX:x'],
-    ['a Sid with other characters', 'images:AnyscaleEcrPull-X'],
+    ['a name ECR rejects', `Images:${sid}`],
+    ['three parts', `images:${sid}:x`],
     ['an id CloudFormation makes up', 'Registry-AnyscaleEcrExistingPolicy1234-1ABCDEF2GHIJK'],
   ])('%s is not one of ours', (_, id) => {
     expect(readPlaceId(id)).toBeUndefined();
   });
 
-  test('a Sid of 128 characters after the prefix (a stack name of an earlier version) is ours', () => {
-    expect(readPlaceId(`images:AnyscaleEcrPull${'A'.repeat(128)}`)).toEqual({ repositoryName: 'images', sid: `AnyscaleEcrPull${'A'.repeat(128)}` });
+  test('our Sid is the prefix and exactly 24 upper-case hexadecimal digits', () => {
+    expect(sid).toMatch(/^AnyscaleEcrPull[0-9A-F]{24}$/);
+    expect(readPlaceId(`images:AnyscaleEcrPull${'0123456789ABCDEF'.repeat(2).slice(0, 24)}`)).toEqual({
+      repositoryName: 'images', sid: 'AnyscaleEcrPull0123456789ABCDEF01234567',
+    });
   });
 });

@@ -93,8 +93,11 @@ describe('upsertStatementText and removeStatementText by form', () => {
     ['no Statement key', '{ "Version": "2012-10-17", "Id": "x" }', `{ "Version": "2012-10-17", "Id": "x" ,"Statement":[${OURS}]}`, undefined],
     ['an empty object', '{ }', `{ "Statement":[${OURS}]}`, undefined],
     ['an empty list', '{"Statement":[ ],"Version":"2012-10-17"}', `{"Statement":[ ${OURS}],"Version":"2012-10-17"}`, undefined],
-    ['a foreign statement alone', `{"Statement":${BIG}}`, `{"Statement":[${BIG},${OURS}]}`, `{"Statement":[${BIG}]}`],
-    ['a foreign string alone', '{"Statement":"x"}', `{"Statement":["x",${OURS}]}`, '{"Statement":["x"]}'],
+    // One object (or value) as Statement: ours goes first, and removing it gives back the object, not a list of it.
+    ['a foreign statement alone', `{"Statement":${BIG}}`, `{"Statement":[${OURS},${BIG}]}`, `{"Statement":${BIG}}`],
+    ['a foreign string alone', '{"Statement":"x"}', `{"Statement":[${OURS},"x"]}`, '{"Statement":"x"}'],
+    ['a foreign statement alone, pretty', `{\n  "Statement": ${THEIRS}\n}`, `{\n  "Statement": [${OURS},${THEIRS}]\n}`, `{\n  "Statement": ${THEIRS}\n}`],
+    ['a list of one foreign statement (stays a list)', `{"Statement":[${BIG}]}`, `{"Statement":[${BIG},${OURS}]}`, `{"Statement":[${BIG}]}`],
     ['a list of foreign statements', `{"Statement":[${THEIRS} , ${BIG}]}`, `{"Statement":[${THEIRS} , ${BIG},${OURS}]}`, `{"Statement":[${THEIRS} , ${BIG}]}`],
   ])('%s', (_, text, upserted, removed) => {
     // WHEN ours is added
@@ -112,6 +115,16 @@ describe('upsertStatementText and removeStatementText by form', () => {
     const text = `{"Version":"2012-10-17","Statement":\n${OURS}\n}`;
     expect(upsertStatementText(text, SID, NEWER)).toBe(`{"Version":"2012-10-17","Statement":\n${NEWER}\n}`);
     expect(removeStatementText(text, SID)).toBeUndefined();
+  });
+
+  test.each([
+    ['ours first, then one foreign statement (as upsert makes of a single one)', `{"Statement":[ ${OURS} ,\n ${THEIRS} ]}`, `{"Statement":${THEIRS}}`],
+    ['ours first, then a foreign list value (a list in a list was never a single statement)', `{"Statement":[${OURS},[1]]}`, '{"Statement":[[1]]}'],
+    ['ours second of two', `{"Statement":[${THEIRS},${OURS}]}`, `{"Statement":[${THEIRS}]}`],
+    ['ours first of three', `{"Statement":[${OURS},${THEIRS},${BIG}]}`, `{"Statement":[${THEIRS},${BIG}]}`],
+    ['two foreign statements, ours nowhere', `{"Statement":[${THEIRS},${BIG}]}`, `{"Statement":[${THEIRS},${BIG}]}`],
+  ])('removing from a list of %s', (_, text, removed) => {
+    expect(removeStatementText(text, SID)).toBe(removed);
   });
 
   test.each([['empty text', ''], ['blank text', ' \r\n\t ']])('removing from %s: there is no statement left', (_, text) => {

@@ -1,5 +1,5 @@
 import { functionIdentity, readAllowList, readRequest } from '../../lib/private/existing-repository/handler/request';
-import { createEvent, deleteEvent, DEFAULT_ALLOW_LIST, NODE_ROLE, props, SID } from '../support/handler';
+import { createEvent, deleteEvent, DEFAULT_ALLOW_LIST, NODE_ROLE, props, SID, STACK_ID, updateEvent } from '../support/handler';
 
 const FN = functionIdentity('arn:aws:lambda:us-east-1:222222222222:function:Registry-Handler');
 
@@ -85,5 +85,45 @@ describe('readRequest', () => {
   ])('a Delete with an id CloudFormation made up and %s has nothing to remove', (_, properties) => {
     const event = deleteEvent('Registry-Made-Up', properties as never);
     expect(readRequest(event, DEFAULT_ALLOW_LIST, FN)).toEqual({ kind: 'nothing' });
+  });
+
+  describe('what a Delete removes', () => {
+    test.each([
+      ['a place: that place, whatever the properties say', `models:${SID}`, props('images'), { kind: 'remove', place: { repositoryName: 'models', sid: SID } }],
+      ['"nothing written": the resource\'s own statement in the repository of its properties, unsure', 'nothing-written:r', props('images'),
+        { kind: 'remove', place: { repositoryName: 'images', sid: SID }, unsure: true }],
+      ['an id CloudFormation made up: the same, sure', 'Registry-Made-Up', props('images'), { kind: 'remove', place: { repositoryName: 'images', sid: SID } }],
+    ])('%s', (_, physicalId, properties, request) => {
+      expect(readRequest(deleteEvent(physicalId, properties), DEFAULT_ALLOW_LIST, FN)).toStrictEqual(request);
+    });
+
+    test('"nothing written" from a stack of another account: nothing', () => {
+      const event = deleteEvent('nothing-written:r', props(), { StackId: STACK_ID.replace('222222222222', '333333333333') });
+      expect(readRequest(event, DEFAULT_ALLOW_LIST, FN)).toStrictEqual({ kind: 'nothing' });
+    });
+  });
+
+  describe('an Update: the statement a rolled-back move left in the repository of the old properties', () => {
+    const stranded = (oldProperties: Record<string, unknown>, physicalId: string, target = 'images') =>
+      (readRequest(updateEvent(props(target), oldProperties as never, physicalId), DEFAULT_ALLOW_LIST, FN) as { stranded?: unknown }).stranded;
+
+    test('old properties in another repository than the target and the physical id: that repository', () => {
+      expect(stranded(props('models'), `images:${SID}`)).toStrictEqual({ repositoryName: 'models', sid: SID });
+    });
+
+    test('a physical id that is not a place (none of ours): the old properties\' repository', () => {
+      expect(stranded(props('models'), 'Registry-Made-Up')).toStrictEqual({ repositoryName: 'models', sid: SID });
+    });
+
+    test.each([
+      ['a forward move (old properties where the physical id is)', props('images'), `images:${SID}`, 'models'],
+      ['a rollback of a completed move (the cleanup Delete removes the old place)', props('models'), `models:${SID}`, 'images'],
+      ['a change of principals', props('images'), `images:${SID}`, 'images'],
+      ['old properties in the target repository itself (removing there would undo the grant)', props('images'), `models:${SID}`, 'images'],
+      ['old properties without a name', { Principals: [NODE_ROLE] }, `images:${SID}`, 'images'],
+      ['old properties with a name ECR refuses', props('Team/Models'), `images:${SID}`, 'images'],
+    ])('none for %s', (_, oldProperties, physicalId, target) => {
+      expect(stranded(oldProperties, physicalId, target)).toBeUndefined();
+    });
   });
 });

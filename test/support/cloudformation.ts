@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'util';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { DeployEnv, ResolveContext, resolveIntrinsics } from './intrinsics';
 
@@ -11,10 +12,19 @@ export interface CustomResourceResponse {
 }
 
 /**
- * Sends one event to the function and returns what it PUT to the ResponseURL. functionEnvironment: the resolved
- * Environment.Variables of the Lambda function the ServiceToken points at, as deployed at that moment.
+ * One invocation of the function with one event. Resolves with what the function PUT to the ResponseURL, or undefined
+ * when no PUT arrived; rejects when the invocation failed (the function threw, for example because its PUT failed),
+ * which Lambda retries: CloudFormation invokes custom resource functions asynchronously. (A function that PUT its
+ * response and then failed is not modelled.) functionEnvironment: the resolved Environment.Variables of the Lambda
+ * function the ServiceToken points at, as deployed at that moment.
  */
-export type Invoke = (event: CloudFormationCustomResourceEvent, functionEnvironment: Record<string, string>) => Promise<CustomResourceResponse>;
+export type Invoke = (
+  event: CloudFormationCustomResourceEvent,
+  functionEnvironment: Record<string, string>,
+) => Promise<CustomResourceResponse | undefined>;
+
+/** Lambda retries a failed asynchronous invocation twice, unless the function's EventInvokeConfig says otherwise. */
+export const LAMBDA_DEFAULT_RETRIES = 2;
 
 export interface StackTemplate {
   readonly template: any;
@@ -35,6 +45,11 @@ interface Recorded { physicalId: string; properties: Record<string, unknown>; ty
 interface Stack { id: string; status: StackStatus; template: any; parameters: Record<string, string>; resources: Record<string, Recorded> }
 type Event = CloudFormationCustomResourceEvent;
 
+/** What CloudFormation answers itself for an event whose function never PUT a response, after the service timeout. */
+export function noResponseReason(requestId: string): string {
+  return `CloudFormation did not receive a response from your Custom Resource. Please check your logs for requestId [${requestId}].`;
+}
+
 /** Only these can be updated; the others must be deleted (or, for UPDATE_ROLLBACK_FAILED, rolled back further) first. */
 const UPDATABLE: StackStatus[] = ['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE'];
 
@@ -45,8 +60,11 @@ const UPDATABLE: StackStatus[] = ['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_
  * parallel; this runs one at a time, in dependency order and otherwise template order, which is one order it may use.
  */
 export class CloudFormation {
-  /** Every event sent, in order, with the response. */
-  public readonly log: Array<{ event: Event; response: CustomResourceResponse }> = [];
+  /**
+   * Every event sent, in order, with the response CloudFormation took (its own after the service timeout when none
+   * arrived) and the number of invocations Lambda made for it.
+   */
+  public readonly log: Array<{ event: Event; response: CustomResourceResponse; invocations: number }> = [];
   private readonly stacks = new Map<string, Stack>();
   private counter = 0;
 
@@ -207,9 +225,9 @@ export class CloudFormation {
     environments: Version[]): Promise<CustomResourceResponse> {
     const requestId = this.uuid();
     const serviceToken = String(properties.ServiceToken);
-    const { region, partition } = this.options.env;
+    const { region } = this.options.env;
     const key = encodeURIComponent(`${stack.id}|${logicalId}|${requestId}`).replace(/%2F/g, '/');
-    const host = `cloudformation-custom-resource-response-${region.replace(/-/g, '')}.s3.amazonaws.com${partition === 'aws-cn' ? '.cn' : ''}`;
+    const host = `cloudformation-custom-resource-response-${region.replace(/-/g, '')}.s3.${RegionInfo.get(region).domainSuffix}`;
     const event = {
       RequestType: requestType,
       ServiceToken: serviceToken,
@@ -222,9 +240,31 @@ export class CloudFormation {
       ...extra,
     } as Event;
     const environment = environments.map(candidate => candidate.environment(serviceToken)).find(found => found !== undefined) ?? {};
-    const response = await this.options.invoke(structuredClone(event), environment);
-    this.log.push({ event, response });
+    const retries = environments.map(candidate => candidate.retryAttempts(serviceToken)).find(found => found !== undefined) ?? LAMBDA_DEFAULT_RETRIES;
+    let answered: CustomResourceResponse | undefined;
+    let invocations = 0;
+    while (invocations <= retries) {
+      invocations++;
+      try {
+        answered = await this.options.invoke(structuredClone(event), environment);
+        break; // A successful invocation is not retried, whether or not its PUT arrived.
+      } catch {
+        // Lambda retries a failed asynchronous invocation (after a minute, then two: within the service timeout).
+      }
+    }
+    // No response: CloudFormation fails the event after the service timeout. For a Create it makes a physical id up.
+    const response = answered ?? {
+      Status: 'FAILED',
+      Reason: noResponseReason(requestId),
+      PhysicalResourceId: extra.PhysicalResourceId ?? `${stack.id.split('/')[1]}-${logicalId}-${this.madeUpSuffix()}`,
+    };
+    this.log.push({ event, response, invocations });
     return response;
+  }
+
+  /** 13 characters, as CloudFormation's generated physical ids end. */
+  private madeUpSuffix(): string {
+    return `X${String(++this.counter).padStart(12, '0')}`;
   }
 
   /** The template as it resolves in this stack now. Other stacks' exports are importable, as in one account and region. */
@@ -277,9 +317,28 @@ class Version {
 
   /** The resolved Environment.Variables of this template's function whose ARN is `functionArn`, if it has one. */
   public environment(functionArn: string): Record<string, string> | undefined {
-    const fn = Object.keys(this.ctx.resources).find(id => this.ctx.resources[id].Type === 'AWS::Lambda::Function'
-      && resolveIntrinsics({ 'Fn::GetAtt': [id, 'Arn'] }, this.ctx) === functionArn);
+    const fn = this.functionId(functionArn);
     return fn === undefined ? undefined : asSent(resolveIntrinsics(this.ctx.resources[fn].Properties?.Environment?.Variables ?? {}, this.ctx));
+  }
+
+  /**
+   * How often Lambda retries a failed asynchronous invocation of this template's function whose ARN is `functionArn`
+   * (the MaximumRetryAttempts of its AWS::Lambda::EventInvokeConfig for $LATEST, else Lambda's default), if it has one.
+   */
+  public retryAttempts(functionArn: string): number | undefined {
+    const fn = this.functionId(functionArn);
+    if (fn === undefined) {
+      return undefined;
+    }
+    const names = [resolveIntrinsics({ Ref: fn }, this.ctx), functionArn];
+    const config = Object.values<any>(this.ctx.resources).find(resource => resource.Type === 'AWS::Lambda::EventInvokeConfig'
+      && names.includes(resolveIntrinsics(resource.Properties.FunctionName, this.ctx)) && resource.Properties.Qualifier === '$LATEST');
+    return config?.Properties.MaximumRetryAttempts ?? LAMBDA_DEFAULT_RETRIES;
+  }
+
+  private functionId(functionArn: string): string | undefined {
+    return Object.keys(this.ctx.resources).find(id => this.ctx.resources[id].Type === 'AWS::Lambda::Function'
+      && resolveIntrinsics({ 'Fn::GetAtt': [id, 'Arn'] }, this.ctx) === functionArn);
   }
 }
 

@@ -23,6 +23,15 @@ export interface AppliedWrite {
 /** The time an ECR call takes: on the way to ECR (where it is applied at once) and back. */
 export type Latency = (call: EcrCall, writer: string) => { toService: number; back: number };
 
+/** When one call was sent, served by ECR, and answered, on the clock's time. */
+export interface TimedCall {
+  readonly call: EcrCall;
+  readonly by: string;
+  readonly sentAt: number;
+  readonly servedAt: number;
+  readonly answeredAt: number;
+}
+
 /**
  * A stateful in-memory ECR for the three policy calls, behaving as ECR does: the policy text is stored and handed
  * back as written, a repository without a policy answers RepositoryPolicyNotFoundException, an unknown repository
@@ -45,6 +54,11 @@ export class FakeEcr {
   private normalize = false;
   private latency?: Latency;
   private readonly lastRead = new Map<string, number>();
+  /** Every call with its times (with a clock). */
+  public readonly timeline: TimedCall[] = [];
+  private throttledUntil = -Infinity;
+  /** Principal ARN → the time from which ECR accepts a policy that names it. */
+  private readonly principalsVisibleFrom = new Map<string, number>();
 
   constructor(private readonly clock?: Clock, writer = 'handler') {
     this.mock(this.client, writer);
@@ -77,7 +91,24 @@ export class FakeEcr {
 
   /** The next `times` calls of this kind fail with ThrottlingException, before ECR applies anything. */
   public throttle(call: EcrCall, times: number): this {
-    return this.fail(call, times, () => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $retryable: { throttling: true } }));
+    return this.fail(call, times, throttling);
+  }
+
+  /** Every call fails with ThrottlingException, before ECR applies anything, until the clock's time `at`. */
+  public throttleUntil(at: number): this {
+    this.throttledUntil = at;
+    return this;
+  }
+
+  /**
+   * A role IAM has not propagated to ECR yet (one created moments before) until the clock's time `at` (Infinity: a
+   * role that does not exist): a policy that names it is refused as ECR refuses it, with InvalidParameterException
+   * "Invalid repository policy provided" (hashicorp/terraform-provider-aws #39064), or "Principal not found" for a
+   * role that does not exist.
+   */
+  public principalVisibleFrom(arn: string, at: number): this {
+    this.principalsVisibleFrom.set(arn, at);
+    return this;
   }
 
   /** The next `times` calls of this kind fail with AccessDeniedException. */
@@ -134,6 +165,13 @@ export class FakeEcr {
       if (input.policyText.length > 10_240) {
         throw invalid();
       }
+      const now = this.clock?.now() ?? 0;
+      const unknown = this.principalsOf(input.policyText).filter(arn => (this.principalsVisibleFrom.get(arn) ?? -Infinity) > now);
+      if (unknown.length > 0) {
+        const never = unknown.some(arn => this.principalsVisibleFrom.get(arn) === Infinity);
+        throw Object.assign(new Error(`Invalid parameter at 'PolicyText' failed to satisfy constraint: '${never ? 'Principal not found' : 'Invalid repository policy provided'}'`),
+          { name: 'InvalidParameterException' });
+      }
       const stored = this.normalize ? normalized(input.policyText) : input.policyText;
       this.write(input.repositoryName, stored, writer, this.lastRead.get(writer));
       this.writes.push(stored);
@@ -150,6 +188,11 @@ export class FakeEcr {
     }));
   }
 
+  /** The AWS principals named anywhere in a policy's statements. */
+  private principalsOf(text: string): string[] {
+    return [JSON.parse(text).Statement ?? []].flat().flatMap((statement: any) => [statement?.Principal?.AWS ?? []].flat());
+  }
+
   private policyOf(name: string | undefined): string | undefined {
     if (!name || !this.repositories.has(name)) {
       throw new RepositoryNotFoundException({ message: `The repository with name '${name}' does not exist`, $metadata: {} });
@@ -158,12 +201,14 @@ export class FakeEcr {
   }
 
   private async serve<T>(call: EcrCall, writer: string, respond: () => T): Promise<T> {
+    const sentAt = this.clock?.now() ?? 0;
     const latency = this.latency?.(call, writer);
     if (latency && this.clock) {
       await this.clock.sleep(latency.toService);
     }
+    const servedAt = this.clock?.now() ?? 0;
     this.calls.push(call);
-    const failure = this.failures.get(call)?.shift();
+    const failure = servedAt < this.throttledUntil ? throttling : this.failures.get(call)?.shift();
     let result: { value?: T; error?: unknown };
     if (failure) {
       result = { error: failure() };
@@ -181,11 +226,16 @@ export class FakeEcr {
     if (latency && this.clock) {
       await this.clock.sleep(latency.back);
     }
+    this.timeline.push({ call, by: writer, sentAt, servedAt, answeredAt: this.clock?.now() ?? 0 });
     if ('error' in result) {
       throw result.error;
     }
     return result.value as T;
   }
+}
+
+function throttling(): Error {
+  return Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $retryable: { throttling: true } });
 }
 
 function normalized(text: string): string {

@@ -1,5 +1,6 @@
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import type { Invoke } from './cloudformation';
 import { FakeEcr } from './fake-ecr';
 import { CfnResponse } from '../../lib/private/existing-repository/handler/cfn-response';
 import { handle } from '../../lib/private/existing-repository/handler/merge-policy.lambda';
@@ -104,6 +105,8 @@ export interface InvokeOptions {
   readonly functionArn?: string;
   /** Receives the lines the handler logs. */
   readonly log?: (line: string) => void;
+  /** Receives the lines the handler logs at the ERROR level. */
+  readonly logError?: (line: string) => void;
 }
 
 /** Runs the real handler against the fake ECR and returns what it answered CloudFormation. */
@@ -118,6 +121,7 @@ export async function invoke(ecr: FakeEcr, event: CloudFormationCustomResourceEv
     allowList: options.allowList ?? DEFAULT_ALLOW_LIST,
     functionArn: options.functionArn ?? FUNCTION_ARN,
     log: options.log ?? (() => undefined),
+    logError: options.logError ?? (() => undefined),
   });
   expect(sent).toEqual([response]);
   return response;
@@ -130,14 +134,43 @@ export function pullStatement(sid: string, principals: string[]) {
 
 export const PULL_ACTIONS = [...ECR_PULL_ACTIONS];
 
+export interface HandlerForOptions {
+  /** The timing of each invocation; by default testTiming() with a clock of its own. */
+  readonly timing?: () => SyncTiming;
+  /** Runs before each invocation: `attempt` is 1, then 2 and 3 for Lambda's retries of the same event. */
+  readonly beforeInvocation?: (event: CloudFormationCustomResourceEvent, attempt: number) => void;
+  /** Whether the response PUT of this invocation fails (the handler then fails the invocation, as in Lambda). */
+  readonly loseResponse?: (event: CloudFormationCustomResourceEvent, attempt: number) => boolean;
+  /** Receives the lines the handler logs at the ERROR level. */
+  readonly errors?: string[];
+}
+
 /**
  * The real handler as CloudFormation invokes it in `CloudFormation` (test/support/cloudformation.ts): its allow-list
- * read from the function's environment as deployed at that moment.
+ * read from the function's environment as deployed at that moment. It answers what the handler PUT; an invocation
+ * whose PUT failed rejects, as the Lambda invocation fails, so that the model retries it as Lambda does.
  */
-export function handlerFor(ecr: FakeEcr, options: { timing?: () => SyncTiming } = {}) {
-  return (event: CloudFormationCustomResourceEvent, environment: Record<string, string>) => invoke(ecr, event, {
-    allowList: readAllowList(environment[ALLOW_LIST_VARIABLE]),
-    timing: options.timing?.(),
-    functionArn: event.ServiceToken, // the function CloudFormation invokes is the one the template names
-  });
+export function handlerFor(ecr: FakeEcr, options: HandlerForOptions = {}): Invoke {
+  const attempts = new Map<string, number>();
+  return async (event, environment) => {
+    const attempt = (attempts.get(event.RequestId) ?? 0) + 1;
+    attempts.set(event.RequestId, attempt);
+    options.beforeInvocation?.(event, attempt);
+    let delivered: CfnResponse | undefined;
+    await handle(event, {
+      ecr: ecr.client,
+      timing: options.timing?.() ?? testTiming(),
+      respond: async (_url, response) => {
+        if (options.loseResponse?.(event, attempt)) {
+          throw new Error('socket hang up'); // The PUT to S3 failed: CloudFormation never sees this response.
+        }
+        delivered = response;
+      },
+      allowList: readAllowList(environment[ALLOW_LIST_VARIABLE]),
+      functionArn: event.ServiceToken, // the function CloudFormation invokes is the one the template names
+      log: () => undefined,
+      logError: line => options.errors?.push(line),
+    });
+    return delivered;
+  };
 }

@@ -1,3 +1,5 @@
+import { RegionInfo } from 'aws-cdk-lib/region-info';
+
 /** The environment a stack is deployed to, for resolving its template. */
 export interface DeployEnv {
   readonly partition: string;
@@ -21,7 +23,7 @@ const PSEUDO: Record<string, (env: DeployEnv) => string> = {
   'AWS::Partition': env => env.partition,
   'AWS::Region': env => env.region,
   'AWS::AccountId': env => env.account,
-  'AWS::URLSuffix': env => (env.partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com'),
+  'AWS::URLSuffix': env => RegionInfo.get(env.region).domainSuffix ?? 'amazonaws.com',
 };
 
 /**

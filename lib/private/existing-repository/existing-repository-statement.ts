@@ -1,12 +1,13 @@
+import { createHash } from 'crypto';
 import { ArnFormat, CustomResource, Duration, Lazy, RemovalPolicy, Stack, Token, TokenComparison } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ALLOW_LIST_VARIABLE, AllowList, HANDLER_ACTIONS, HANDLER_SID_PREFIX, REPOSITORY_NAME_PATTERN, STATEMENT_RESOURCE_TYPE } from '../shared/contract';
 import { MergePolicyFunction } from './handler/merge-policy-function';
 import { displayArn } from '../placement/display';
-import { fingerprint } from '../placement/fingerprint';
 import { prepareRenderedArns, renderedKey, sortByRendering } from '../placement/rendered-arns';
 import { measure, QUOTAS, quotaError } from '../quotas/quotas';
 import { NagAcknowledgements } from '../reporting/nag-acknowledgements';
@@ -36,32 +37,40 @@ const SID_FOR_MEASURING = `${HANDLER_SID_PREFIX}${'0'.repeat(24)}`;
  * resources (two stacks, nested stacks, a replacement and the resource it replaces) ever share one.
  */
 export class ExistingRepositoryStatement extends Construct {
-  /** The statement for this repository in its importing stack, created on first use. */
+  /**
+   * The statement for this repository in its importing stack, created on first use. It is found by the repository's
+   * name as CloudFormation will see it, never by a digest alone: two names whose digests collide are two statements.
+   */
   public static of(repository: ecr.IRepository): ExistingRepositoryStatement {
     const stack = Stack.of(repository);
     checkServable(stack, repository);
-    const id = `AnyscaleEcrExistingPolicy${fingerprint(stack, repository.repositoryName)}`;
+    const key = nameKey(stack, repository.repositoryName);
     prepareRenderedArns(stack);
-    return (stack.node.tryFindChild(id) as ExistingRepositoryStatement | undefined)
-      ?? new ExistingRepositoryStatement(stack, id, repository);
+    return statementsOf(stack).find(statement => statement.key === key)
+      ?? new ExistingRepositoryStatement(stack, `AnyscaleEcrExistingPolicy${digest(key)}`, repository, key);
   }
 
   public readonly repositoryName: string;
+  /** The repository name as CloudFormation will see it (a token resolved). */
+  private readonly key: string;
   private readonly principals: string[];
   private readonly roleArns = new Set<string>();
 
-  private constructor(stack: Stack, id: string, repository: ecr.IRepository) {
+  private constructor(stack: Stack, id: string, repository: ecr.IRepository, key: string) {
     super(stack, id);
     this.repositoryName = repository.repositoryName;
+    this.key = key;
     const handler = handlerOf(stack);
     this.principals = Lazy.list({ produce: () => this.roles() });
-    new CustomResource(this, 'Resource', {
+    const resource = new CustomResource(this, 'Resource', {
       serviceToken: handler.functionArn,
       resourceType: STATEMENT_RESOURCE_TYPE,
       // A handler that crashed without answering fails the stack operation after this, not after an hour.
       serviceTimeout: Duration.minutes(10),
       properties: { RepositoryName: repository.repositoryName, RepositoryArn: repository.repositoryArn, Principals: this.principals },
     });
+    // The function with everything under it, its retry setting included, is in place before the first event.
+    resource.node.addDependency(handler);
     this.node.addValidation({
       validate: () => quotaError(
         `The statement for repository ${repository.repositoryName}`,
@@ -81,6 +90,21 @@ export class ExistingRepositoryStatement extends Construct {
   public roles(): string[] {
     return sortByRendering(Stack.of(this), [...this.roleArns]);
   }
+}
+
+/** The statements of a stack, in the order they were created. */
+function statementsOf(stack: Stack): ExistingRepositoryStatement[] {
+  return stack.node.children.filter((child): child is ExistingRepositoryStatement => child instanceof ExistingRepositoryStatement);
+}
+
+/** A repository name as CloudFormation will see it: a token resolved, since its string differs between runs. */
+function nameKey(stack: Stack, name: string): string {
+  return Token.isUnresolved(name) ? JSON.stringify(stack.resolve(name)) : name;
+}
+
+/** 128 bits of the name's SHA-256, for the construct id: long enough that no two names of one stack share one. */
+function digest(key: string): string {
+  return createHash('sha256').update(key).digest('hex').slice(0, 32).toUpperCase();
 }
 
 /**
@@ -108,7 +132,7 @@ function handlerOf(stack: Stack): MergePolicyFunction {
   if (existing) {
     return existing;
   }
-  const statements = () => stack.node.children.filter((child): child is ExistingRepositoryStatement => child instanceof ExistingRepositoryStatement);
+  const statements = () => statementsOf(stack);
   const logGroup = new logs.LogGroup(stack, `${HANDLER_ID}Logs`, {
     retention: logs.RetentionDays.ONE_YEAR,
     removalPolicy: RemovalPolicy.DESTROY,
@@ -129,12 +153,17 @@ function handlerOf(stack: Stack): MergePolicyFunction {
   const allowList = Lazy.string({ produce: () => stack.toJsonString(allowListOf(stack, statements())) });
   const handler = new MergePolicyFunction(stack, HANDLER_ID, {
     description: 'cdk-anyscale-ecr-access: adds and removes the AnyscaleEcrPull statement in existing ECR repository policies',
-    // Retries with backoff while other writers or throttling get in the way; it answers 15 s before this ends.
+    // Retries with backoff while other writers or throttling get in the way; it answers 30 s before this ends.
     timeout: Duration.minutes(5),
     role,
     logGroup,
     environment: { [ALLOW_LIST_VARIABLE]: allowList },
   });
+  // CloudFormation invokes the function asynchronously, and Lambda would retry a failed invocation (one whose response
+  // PUT failed, say) up to twice: a retry that failed before writing would answer "nothing written" for a statement
+  // that the first invocation wrote. Without retries, CloudFormation waits for the service timeout instead, and its
+  // rollback Delete removes the resource's own statement.
+  new lambda.EventInvokeConfig(handler, 'AsyncInvoke', { function: handler, retryAttempts: 0 });
   NagAcknowledgements.handlerRepositoryWildcard(role, repositories);
   handler.node.addValidation({
     validate: () => {

@@ -1,5 +1,6 @@
 import * as https from 'https';
 import { URL } from 'url';
+import { dnsSuffixOf } from './partitions';
 
 /** What the handler tells CloudFormation about one custom resource event. */
 export interface CfnResponse {
@@ -14,24 +15,29 @@ export interface CfnResponse {
 /** CloudFormation reads at most 4,096 bytes of a response; a longer one fails the stack operation. */
 export const MAX_RESPONSE_BYTES = 4_096;
 
-/** How long the response PUT may take before the handler gives up on it. */
+/**
+ * How long the response PUT may take before the handler gives up on it. With the last ECR call (8 s), it must fit in
+ * the 30 s the handler keeps back from the Lambda timeout.
+ */
 export const RESPONSE_TIMEOUT_MS = 10_000;
 
 /**
- * The response URL must be CloudFormation's pre-signed S3 URL: https, on an amazonaws.com (or, in China,
- * amazonaws.com.cn) host. The event comes from whoever may invoke the function, so any other URL is refused.
+ * The response URL must be CloudFormation's pre-signed S3 URL: https, on a host under the DNS suffix of the function's
+ * own partition (amazonaws.com, amazonaws.com.cn in China, amazonaws.eu in the European Sovereign Cloud, ...). The
+ * event comes from whoever may invoke the function, so any other URL is refused.
  */
-export function checkResponseUrl(responseUrl: unknown): URL {
+export function checkResponseUrl(responseUrl: unknown, partition: string): URL {
+  const suffix = dnsSuffixOf(partition);
   let url: URL | undefined;
   try {
     url = new URL(String(responseUrl));
   } catch {
     url = undefined;
   }
-  if (!url || url.protocol !== 'https:' || url.port !== '' || url.username !== '' || url.password !== '' ||
-      !/^([a-z0-9-]+\.)+amazonaws\.com(\.cn)?$/.test(url.hostname)) {
-    throw new Error(`ResponseURL ${JSON.stringify(String(responseUrl).slice(0, 200))} is not an https URL of an ` +
-      'amazonaws.com or amazonaws.com.cn host; no response was sent.');
+  const host = new RegExp(`^([a-z0-9-]+\\.)+${suffix.replace(/\./g, '\\.')}$`);
+  if (!url || url.protocol !== 'https:' || url.port !== '' || url.username !== '' || url.password !== '' || !host.test(url.hostname)) {
+    throw new Error(`ResponseURL ${JSON.stringify(String(responseUrl).slice(0, 200))} is not an https URL of an ${suffix} host ` +
+      `(the DNS suffix of partition ${partition}, this function's); no response was sent.`);
   }
   return url;
 }
@@ -58,8 +64,8 @@ export function responseBody(response: CfnResponse): string {
 }
 
 /** PUTs the response to the URL CloudFormation gave; fails on a refused URL, an HTTP error or a timeout. */
-export async function sendResponse(responseUrl: string, response: CfnResponse): Promise<void> {
-  const url = checkResponseUrl(responseUrl);
+export async function sendResponse(responseUrl: string, response: CfnResponse, partition: string): Promise<void> {
+  const url = checkResponseUrl(responseUrl, partition);
   const body = responseBody(response);
   return new Promise((resolve, reject) => {
     const request = https.request({

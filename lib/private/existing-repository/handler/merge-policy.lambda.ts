@@ -2,7 +2,7 @@ import { ECRClient } from '@aws-sdk/client-ecr';
 // eslint-disable-next-line import/no-extraneous-dependencies
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { CfnResponse, checkResponseUrl, sendResponse } from './cfn-response';
-import { nothingWrittenId, placeId } from './ownership';
+import { nothingWrittenId, placeId, StatementPlace } from './ownership';
 import { RepositoryPolicyStore } from './repository-policy-store';
 import { functionIdentity, readAllowList, readRequest, Request } from './request';
 import { DEFAULT_TIMING, ECR_TIMEOUTS, StatementSync, SyncTiming } from './statement-sync';
@@ -19,6 +19,8 @@ export interface HandlerDependencies {
   readonly functionArn: string;
   /** Writes one line to the function's log. */
   readonly log: (line: string) => void;
+  /** Writes one line to the function's log at the ERROR level. */
+  readonly logError: (line: string) => void;
 }
 
 /**
@@ -28,27 +30,44 @@ export interface HandlerDependencies {
  * statement. A Create that sent nothing to ECR fails with a physical id its rollback Delete recognizes.
  */
 export async function handle(event: CloudFormationCustomResourceEvent, deps: HandlerDependencies): Promise<CfnResponse> {
-  checkResponseUrl(event.ResponseURL);
+  const fn = functionIdentity(deps.functionArn);
+  checkResponseUrl(event.ResponseURL, fn.partition);
   const identity = { StackId: event.StackId, RequestId: event.RequestId, LogicalResourceId: event.LogicalResourceId };
   let request: Request | undefined;
   const sync = (repositoryName: string, timing = deps.timing) => new StatementSync(new RepositoryPolicyStore(deps.ecr, repositoryName), timing);
+  /** Removes a statement; when that fails, logs the line that says which statement still grants, and returns the reason. */
+  const removeOrReport = async (place: StatementPlace): Promise<string | undefined> => {
+    try {
+      await sync(place.repositoryName).remove(place);
+      return undefined;
+    } catch (error) {
+      deps.logError(leftoverLine(place, (error as Error).message));
+      return (error as Error).message;
+    }
+  };
   let writer: StatementSync | undefined;
   let response: CfnResponse;
   try {
-    request = readRequest(event, deps.allowList, functionIdentity(deps.functionArn));
+    request = readRequest(event, deps.allowList, fn);
     if (request.kind === 'put') {
       // A move keeps time in hand to remove what it wrote, should it fail.
       const moving = event.RequestType === 'Update' && placeId(request.place) !== event.PhysicalResourceId;
       writer = sync(request.place.repositoryName, moving ? { ...deps.timing, deadline: deps.timing.deadline - UNDO_RESERVE_MS } : deps.timing);
       await writer.put(request.place, request.principals);
+      if (request.stranded) {
+        await removeOrReport(request.stranded); // On failure the line is logged; the grant itself is in place.
+      }
     } else if (request.kind === 'remove') {
-      await sync(request.place.repositoryName).remove(request.place);
+      const failure = await removeOrReport(request.place);
+      if (failure !== undefined && !request.unsure) {
+        throw new Error(failure);
+      }
     }
     const id = request.kind === 'put' ? placeId(request.place) : (event as { PhysicalResourceId: string }).PhysicalResourceId;
     response = { ...identity, Status: 'SUCCESS', PhysicalResourceId: id };
   } catch (error) {
     deps.log(`${(error as Error).stack ?? error}`);
-    const reason = (error as Error).message + await undoMove(event, request, writer, sync);
+    const reason = (error as Error).message + await undoMove(event, request, removeOrReport);
     response = { ...identity, Status: 'FAILED', PhysicalResourceId: failedId(event, request, writer), Reason: reason };
   }
   deps.log(JSON.stringify({ RequestType: event.RequestType, ...identity, Status: response.Status, PhysicalResourceId: response.PhysicalResourceId }));
@@ -57,35 +76,43 @@ export async function handle(event: CloudFormationCustomResourceEvent, deps: Han
 }
 
 /**
- * The physical id of a failed event. A Create that sent no write answers an id that its rollback Delete skips; one
- * that did answers the statement's place, so that the rollback Delete removes whatever landed.
+ * The line logged at the ERROR level for a statement that could not be removed: it keeps granting pull access, and
+ * CloudFormation does not say so when the Delete was in its cleanup phase. Search the log for "LEFTOVER STATEMENT".
+ */
+export function leftoverLine(place: StatementPlace, reason: string): string {
+  return `LEFTOVER STATEMENT: the statement with Sid ${place.sid} stays in the policy of repository ${place.repositoryName} ` +
+    `and keeps granting its principals pull access: ${reason} Remove the statement with this Sid from the repository policy ` +
+    'by hand (README, "Repositories that already exist").';
+}
+
+/**
+ * The physical id of a failed event. A Create that sent no write answers an id that its rollback Delete treats as
+ * "nothing written"; one that did answers the statement's place, so that the rollback Delete removes whatever landed.
  */
 function failedId(event: CloudFormationCustomResourceEvent, request: Request | undefined, writer: StatementSync | undefined): string {
   if (event.RequestType !== 'Create') {
-    return event.PhysicalResourceId;
+    return (event as { PhysicalResourceId?: string }).PhysicalResourceId ?? nothingWrittenId(event.RequestId);
   }
   return writer?.sentWrite && request?.kind === 'put' ? placeId(request.place) : nothingWrittenId(event.RequestId);
 }
 
 /**
- * A failed Update keeps the old physical id, so neither its rollback nor a cleanup would remove a statement it
- * wrote in a new place: remove it here.
+ * A failed Update keeps the old physical id, so neither its rollback nor a cleanup would remove a statement it wrote
+ * in a new place: remove it here. Also when this invocation sent no write: Lambda may have retried an invocation that
+ * did, and whose answer was lost.
  */
 async function undoMove(
   event: CloudFormationCustomResourceEvent,
   request: Request | undefined,
-  writer: StatementSync | undefined,
-  sync: (repositoryName: string) => StatementSync,
+  removeOrReport: (place: StatementPlace) => Promise<string | undefined>,
 ): Promise<string> {
-  if (event.RequestType !== 'Update' || request?.kind !== 'put' || !writer?.sentWrite || placeId(request.place) === event.PhysicalResourceId) {
+  if (event.RequestType !== 'Update' || request?.kind !== 'put' || placeId(request.place) === event.PhysicalResourceId) {
     return '';
   }
-  try {
-    await sync(request.place.repositoryName).remove(request.place);
-    return ` The statement written to repository ${request.place.repositoryName} was removed again.`;
-  } catch (error) {
-    return ` Removing the statement written to repository ${request.place.repositoryName} failed too: ${(error as Error).message}`;
-  }
+  const failure = await removeOrReport(request.place);
+  return failure === undefined
+    ? ` The statement of this resource in repository ${request.place.repositoryName} was removed again.`
+    : ` Removing the statement of this resource from repository ${request.place.repositoryName} failed too, so it stays there: ${failure}`;
 }
 
 /**
@@ -109,9 +136,10 @@ export async function handler(event: CloudFormationCustomResourceEvent, context:
   await handle(event, {
     ecr: client,
     timing: { ...DEFAULT_TIMING, deadline },
-    respond: sendResponse,
+    respond: (url, response) => sendResponse(url, response, functionIdentity(context.invokedFunctionArn).partition),
     allowList: readAllowList(process.env[ALLOW_LIST_VARIABLE]),
     functionArn: context.invokedFunctionArn,
     log: line => console.log(line),
+    logError: line => console.error(line),
   });
 }

@@ -2,6 +2,9 @@ import { createHash } from 'crypto';
 import { HANDLER_SID_PREFIX, REPOSITORY_NAME_PATTERN } from '../../shared/contract';
 import { ECR_PULL_ACTIONS } from '../../shared/pull-actions';
 
+/** Hexadecimal digits of the digest in our Sids. */
+const SID_DIGITS = 24;
+
 /**
  * The Sid of the one statement a custom resource owns: a digest of its stack's id and its logical id. A stack id
  * names one stack (nested stacks have their own, a re-created stack gets a new one), so no two custom resources
@@ -10,11 +13,14 @@ import { ECR_PULL_ACTIONS } from '../../shared/pull-actions';
  */
 export function ownedSid(stackId: string, logicalResourceId: string): string {
   const digest = createHash('sha256').update(`${stackId}\n${logicalResourceId}`).digest('hex');
-  return `${HANDLER_SID_PREFIX}${digest.slice(0, 24).toUpperCase()}`;
+  return `${HANDLER_SID_PREFIX}${digest.slice(0, SID_DIGITS).toUpperCase()}`;
 }
 
-/** Sids the handler removes: its own form, and `AnyscaleEcrPull<stack name>` of earlier versions (names of 128 characters). */
-const OWNED_SID = new RegExp(`^${HANDLER_SID_PREFIX}[A-Za-z0-9]{1,128}$`);
+/**
+ * Exactly the Sids `ownedSid` gives: the prefix and 24 upper-case hexadecimal digits. The library's other statements
+ * share the prefix (`AnyscaleEcrPull` itself, `AnyscaleEcrPullOrg...`, `AnyscaleEcrPullThroughCache...`) and never match.
+ */
+const OWNED_SID = new RegExp(`^${HANDLER_SID_PREFIX}[0-9A-F]{${SID_DIGITS}}$`);
 
 /** The statement as the handler writes it: compact JSON, the twelve pull actions fixed here, never taken from an event. */
 export function pullStatementText(sid: string, principals: readonly string[]): string {

@@ -24,6 +24,8 @@ export interface PolicyText {
 interface Located extends PolicyText {
   readonly insertAt: number;
   readonly comma: boolean; // the list or the object is not empty
+  /** Where the value of the Statement key is (the whole list, for a list). */
+  readonly value?: { readonly start: number; readonly end: number };
 }
 
 /** A member of an object (with its key decoded) or an element of an array: where its value is. */
@@ -81,7 +83,8 @@ export function statementsWithSid(policy: PolicyText, sid: string): StatementSpa
 /**
  * The text with `statementJson` (compact JSON text of one statement, whose Sid is `sid`) in place of the first
  * statement with that Sid, and every other statement with that Sid removed; appended when there is none.
- * `undefined` (no policy) gives `{"Version":"2012-10-17","Statement":[<statementJson>]}`.
+ * `undefined` (no policy) gives `{"Version":"2012-10-17","Statement":[<statementJson>]}`. A policy whose Statement is
+ * one object (not ours) becomes a list with ours first, so that `removeStatementText` can give its shape back.
  */
 export function upsertStatementText(text: string | undefined, sid: string, statementJson: string): string {
   if (text === undefined || isBlank(text)) return `{"Version":"2012-10-17","Statement":[${statementJson}]}`;
@@ -89,7 +92,7 @@ export function upsertStatementText(text: string | undefined, sid: string, state
   let ours = statementsWithSid(policy, sid);
   if (policy.form === 'single') {
     const { start, end } = policy.statements[0];
-    return splice(text, start, end, ours.length > 0 ? statementJson : `[${text.slice(start, end)},${statementJson}]`);
+    return splice(text, start, end, ours.length > 0 ? statementJson : `[${statementJson},${text.slice(start, end)}]`);
   }
   if (ours.length === 0) {
     const added = policy.form === 'none' ? `"Statement":[${statementJson}]` : statementJson;
@@ -102,13 +105,22 @@ export function upsertStatementText(text: string | undefined, sid: string, state
   return splice(policy.text, ours[0].start, ours[0].end, statementJson);
 }
 
-/** The text without the statements whose Sid is `sid`; `undefined` when no statement is left (delete the policy). */
+/**
+ * The text without the statements whose Sid is `sid`; `undefined` when no statement is left (delete the policy). A
+ * list of two statements, ours first, is what `upsertStatementText` made of a policy whose Statement was one object:
+ * the other statement becomes that object again.
+ */
 export function removeStatementText(text: string, sid: string): string | undefined {
   if (isBlank(text)) return undefined;
   let policy = locate(text);
+  const wasSingle = policy.form === 'list' && policy.statements.length === 2 && statementsWithSid(policy, sid)[0] === policy.statements[0];
   for (let ours = statementsWithSid(policy, sid); ours.length > 0; ours = statementsWithSid(policy, sid)) {
     if (policy.form !== 'list' || policy.statements.length === 1) return undefined;
     policy = locate(cut(policy, ours[ours.length - 1]));
+  }
+  const [left] = policy.statements;
+  if (wasSingle && policy.text[left.start] !== '[') { // (a list inside a list was never single)
+    return splice(policy.text, policy.value!.start, policy.value!.end, policy.text.slice(left.start, left.end));
   }
   return policy.text;
 }
@@ -138,7 +150,7 @@ function locate(text: string): Located {
   });
   if (!list) return { text, form: 'single', statements, insertAt: -1, comma: true };
   const last = statements[statements.length - 1];
-  return { text, form: 'list', statements, insertAt: last?.end ?? list.close, comma: last !== undefined };
+  return { text, form: 'list', statements, insertAt: last?.end ?? list.close, comma: last !== undefined, value: statement };
 }
 
 /** JSON.parse keeps the last of two equal keys, so which Sid or Effect the writer meant would be a guess. */

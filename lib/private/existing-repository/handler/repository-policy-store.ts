@@ -26,6 +26,15 @@ export function isTransient(error: unknown): boolean {
 }
 
 /**
+ * ECR's refusal of a policy that names a principal it does not know: a role that does not exist, or one created moments
+ * before that IAM has not propagated yet (hashicorp/terraform-provider-aws #39064), which the next try may accept.
+ */
+export function refusesPrincipal(error: unknown): boolean {
+  const e = error as { name?: string; message?: string };
+  return e?.name === 'InvalidParameterException' && /'(Invalid repository policy provided|Principal not found)'/.test(e.message ?? '');
+}
+
+/**
  * The three ECR calls on one repository's policy, each sent once: retrying is the caller's, which reads again
  * before it writes again instead of re-sending text planned from an old read.
  */

@@ -1,12 +1,29 @@
 // eslint-disable-next-line import/no-extraneous-dependencies
-import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import type { CloudFormationCustomResourceDeleteEvent, CloudFormationCustomResourceEvent, CloudFormationCustomResourceUpdateEvent } from 'aws-lambda';
 import { ownedSid, readPlaceId, StatementPlace } from './ownership';
 import { AllowList, REPOSITORY_NAME_PATTERN } from '../../shared/contract';
 
 /** What one event asks for, once checked against what the stack declared. */
 export type Request =
-  | { readonly kind: 'put'; readonly place: StatementPlace; readonly principals: string[] }
-  | { readonly kind: 'remove'; readonly place: StatementPlace }
+  | {
+    readonly kind: 'put';
+    readonly place: StatementPlace;
+    readonly principals: string[];
+    /**
+     * A statement of this resource in another repository that no Delete will ever name: written by a move whose answer
+     * CloudFormation never received, so that it rolled the move back. Removed once the statement is in place.
+     */
+    readonly stranded?: StatementPlace;
+  }
+  | {
+    readonly kind: 'remove';
+    readonly place: StatementPlace;
+    /**
+     * The Create answered that it wrote nothing, but a retried or repeated invocation of it may have: the statement is
+     * removed if it is there, and a failure to remove it is logged, not answered (it would strand the rollback).
+     */
+    readonly unsure?: boolean;
+  }
   | { readonly kind: 'nothing' };
 
 /** Where the function runs: it changes repositories of this partition, account and region only. */
@@ -34,20 +51,12 @@ const PROPERTIES = ['ServiceToken', 'ServiceTimeout', 'RepositoryName', 'Reposit
  * actions fixed in the handler; Delete removes only the statement of our form that belongs to the resource.
  */
 export function readRequest(event: CloudFormationCustomResourceEvent, allowList: AllowList, fn: FunctionIdentity): Request {
-  if (event.RequestType === 'Delete') {
-    const place = readPlaceId(event.PhysicalResourceId);
-    if (place === 'nothing-written') {
-      return { kind: 'nothing' };
-    }
-    if (place) {
-      return { kind: 'remove', place };
-    }
-    // CloudFormation made up the physical id: a Create that never answered (cancelled, or timed out) may have written.
-    const name = event.ResourceProperties.RepositoryName;
-    if (typeof name !== 'string' || !REPOSITORY_NAME_PATTERN.test(name)) {
-      return { kind: 'nothing' }; // A Create refuses such a name before it writes anything.
-    }
-    return { kind: 'remove', place: { repositoryName: name, sid: resourceSid(event, fn) } };
+  const requestType: string = event.RequestType;
+  if (requestType === 'Delete') {
+    return readDelete(event as CloudFormationCustomResourceDeleteEvent, fn);
+  }
+  if (requestType !== 'Create' && requestType !== 'Update') {
+    throw new Error(`RequestType ${shown(requestType)} is not Create, Update or Delete; nothing was written.`);
   }
   const properties = event.ResourceProperties as Record<string, unknown>;
   const unknown = Object.keys(properties).filter(key => !PROPERTIES.includes(key));
@@ -80,11 +89,50 @@ export function readRequest(event: CloudFormationCustomResourceEvent, allowList:
       throw new Error(`Principal ${principal} is not one this function's stack declared for repository ${repositoryName}; nothing was written.`);
     }
   }
+  const place = { repositoryName, sid: resourceSid(event, fn) };
   return {
     kind: 'put',
-    place: { repositoryName, sid: resourceSid(event, fn) },
+    place,
     principals: [...new Set(principals as string[])].sort(),
+    stranded: requestType === 'Update' ? strandedPlace(event as CloudFormationCustomResourceUpdateEvent, place) : undefined,
   };
+}
+
+/**
+ * A Delete removes the statement its physical id names. When CloudFormation made the id up (a Create that never
+ * answered) or the Create answered that it wrote nothing, it removes the resource's own statement from the repository
+ * of its properties: a Create that timed out, or was retried by Lambda after it had written, may have left one there.
+ */
+function readDelete(event: CloudFormationCustomResourceDeleteEvent, fn: FunctionIdentity): Request {
+  const place = readPlaceId(event.PhysicalResourceId);
+  if (place !== undefined && place !== 'nothing-written') {
+    return { kind: 'remove', place };
+  }
+  const name = event.ResourceProperties.RepositoryName;
+  if (typeof name !== 'string' || !REPOSITORY_NAME_PATTERN.test(name)) {
+    return { kind: 'nothing' }; // A Create refuses such a name before it writes anything.
+  }
+  if (place === 'nothing-written') {
+    const sid = trySid(event, fn);
+    return sid === undefined ? { kind: 'nothing' } : { kind: 'remove', place: { repositoryName: name, sid }, unsure: true };
+  }
+  return { kind: 'remove', place: { repositoryName: name, sid: resourceSid(event, fn) } };
+}
+
+/**
+ * The place of a statement this resource may have left in the repository of its old properties, when no Delete will
+ * name it: CloudFormation's record (the physical id) is in another repository than the old properties only after a move
+ * whose answer it never received, which it then rolled back to the repository of the physical id. A completed move
+ * answered the new place, whose cleanup Delete removes the old one.
+ */
+function strandedPlace(event: CloudFormationCustomResourceUpdateEvent, place: StatementPlace): StatementPlace | undefined {
+  const oldName = (event.OldResourceProperties as Record<string, unknown>).RepositoryName;
+  const recorded = readPlaceId(event.PhysicalResourceId);
+  const recordedName = typeof recorded === 'object' ? recorded.repositoryName : undefined;
+  if (typeof oldName !== 'string' || !REPOSITORY_NAME_PATTERN.test(oldName) || oldName === place.repositoryName || oldName === recordedName) {
+    return undefined;
+  }
+  return { repositoryName: oldName, sid: place.sid };
 }
 
 /** The Sid of the event's resource; its stack must be one of the function's own account and region. */
@@ -95,6 +143,15 @@ function resourceSid(event: CloudFormationCustomResourceEvent, fn: FunctionIdent
       `for a stack of this function's account (${fn.account}) and region (${fn.region}); nothing was written.`);
   }
   return ownedSid(event.StackId, event.LogicalResourceId);
+}
+
+/** The Sid of the event's resource, or undefined when its stack is not one of the function's. */
+function trySid(event: CloudFormationCustomResourceEvent, fn: FunctionIdentity): string | undefined {
+  try {
+    return resourceSid(event, fn);
+  } catch {
+    return undefined; // A Create from such a stack is refused before it writes anything.
+  }
 }
 
 /** Reads the allow-list from the function's environment; a missing or broken one allows nothing. */

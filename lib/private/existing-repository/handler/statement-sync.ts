@@ -1,6 +1,6 @@
 import { notOurs, principalsOf, pullStatementText, sameSet, StatementPlace } from './ownership';
 import { isBlank, parsePolicyText, removeStatementText, repeatsKeys, statementsWithSid, upsertStatementText } from './policy-text';
-import { isTransient, ReadResult, RepositoryPolicyStore } from './repository-policy-store';
+import { isTransient, ReadResult, refusesPrincipal, RepositoryPolicyStore } from './repository-policy-store';
 import { MAX_POLICY_CHARACTERS } from '../../shared/contract';
 
 /** Time, replaced in tests by a simulated clock. */
@@ -11,7 +11,11 @@ export interface Clock {
 
 /** How long the handler waits and how often it tries. */
 export interface SyncTiming {
-  /** Rounds at most (a round ends in a transient error, or in a write that another writer undid). */
+  /**
+   * Rounds at most for adding the statement (a round ends in a transient error, or in a write that another writer
+   * undid). A removal goes on until the deadline: a statement left behind keeps granting, and a failed Delete in
+   * CloudFormation's cleanup phase is only logged.
+   */
   readonly attempts: number;
   /** Capped exponential backoff with full jitter between rounds. */
   readonly baseMs: number;
@@ -20,12 +24,17 @@ export interface SyncTiming {
   /** A write is sent only from a read sent at most this long before; otherwise the handler reads again. */
   readonly maxReadAgeMs: number;
   /**
-   * How long after its last write (or its first read that found the statement as wanted) the handler reads once more
-   * before it reports success. It must exceed the time any of our handlers takes from a read to the landing of the
-   * write planned from it (`maxReadAgeMs` plus the ECR client's connection and request timeouts), so that a handler
-   * that read before our write has written by then.
+   * How long after the answer to the first read that found the statement as wanted (after its last write, if any) the
+   * handler reads once more before it reports success. It must exceed the time any of our handlers takes from a read to
+   * the landing of the write planned from it (`maxReadAgeMs` plus the ECR client's connection and request timeouts),
+   * so that a handler that read before our write has written by then.
    */
   readonly settleMs: number;
+  /**
+   * How long ECR's refusal of a policy that names a principal IAM may not have propagated yet (a role created moments
+   * before) is retried, from the first such refusal.
+   */
+  readonly propagationMs: number;
   /** Epoch milliseconds after which no ECR call and no wait starts, so the handler still answers CloudFormation in time. */
   readonly deadline: number;
   readonly clock: Clock;
@@ -41,6 +50,8 @@ export const DEFAULT_TIMING: Omit<SyncTiming, 'deadline'> = {
   random: Math.random,
   maxReadAgeMs: 2_000,
   settleMs: 2_000 + ECR_TIMEOUTS.connectionMs + ECR_TIMEOUTS.requestMs + 1_000,
+  // As the AWS provider for Terraform waits for IAM to propagate a principal into an ECR repository policy.
+  propagationMs: 120_000,
   clock: { now: () => Date.now(), sleep: ms => new Promise(resolve => setTimeout(resolve, ms)) },
 };
 
@@ -51,20 +62,25 @@ type Step = { readonly text: string | undefined } | 'holds';
  * Keeps one statement (named by its Sid) in a repository policy that other people and tools also write.
  *
  * ECR has no conditional write. Each round reads, plans from that read and writes at once; success needs a read
- * sent `settleMs` after our last write that still shows the statement as wanted, because a writer of ours that read
- * before our write has landed its own by then, and we would see that it dropped ours. A failed or throttled write
- * is never re-sent: the next round reads again.
+ * sent `settleMs` after the answer to the first read that found the statement as wanted, because a writer of ours
+ * that read before our write has landed its own by then, and we would see that it dropped ours. A failed or
+ * throttled write is never re-sent: the next round reads again.
  */
 export class StatementSync {
   /** True once a write or delete was sent: after a failure, something may have changed. */
   public sentWrite = false;
+  /** Rounds that count towards the limit of a put. */
   private rounds = 0;
+  /** Pauses so far: the exponent of the backoff. */
+  private pauses = 0;
+  /** When ECR first refused a policy for a principal it may not know yet. */
+  private refusedSince?: number;
 
   constructor(private readonly store: RepositoryPolicyStore, private readonly timing: SyncTiming) {}
 
   /** Adds our statement with these principals, or replaces it. Fails if the repository does not exist. */
   public put(place: StatementPlace, principals: string[]): Promise<void> {
-    return this.converge(`add statement ${place.sid}`, current => {
+    return this.converge(`add statement ${place.sid}`, this.timing.attempts, current => {
       if (current.kind === 'no-repository') {
         throw new Error(`Repository ${place.repositoryName} does not exist in this account and region. ` +
           'ExistingRepositoryPolicy.MERGE adds a statement to a repository that exists; create it first, or check its name.');
@@ -84,9 +100,9 @@ export class StatementSync {
     });
   }
 
-  /** Removes our statement and nothing else. A missing repository, policy or statement is success. */
+  /** Removes our statement and nothing else, trying until the deadline. A missing repository, policy or statement is success. */
   public remove(place: StatementPlace): Promise<void> {
-    return this.converge(`remove statement ${place.sid}`, current => {
+    return this.converge(`remove statement ${place.sid}`, Infinity, current => {
       if (current.kind !== 'policy' || isBlank(current.text)) {
         return 'holds';
       }
@@ -110,10 +126,10 @@ export class StatementSync {
     return mine;
   }
 
-  private async converge(what: string, plan: (current: ReadResult) => Step): Promise<void> {
+  private async converge(what: string, rounds: number, plan: (current: ReadResult) => Step): Promise<void> {
     const { clock, settleMs } = this.timing;
-    /** Since when our statement is as wanted: the answer to the first read that found it so since our last write. */
-    let holdsSince: number | undefined;
+    /** True once a read found our statement as wanted and the settle time has passed since that read's answer. */
+    let settled = false;
     /** True after our write until a read finds our statement as wanted. */
     let unconfirmed = false;
     for (;;) {
@@ -123,23 +139,22 @@ export class StatementSync {
       try {
         step = plan(await this.store.read());
       } catch (error) {
-        await this.retry(error, what);
+        await this.retry(error, what, rounds);
         continue;
       }
       if (step === 'holds') {
-        unconfirmed = false;
-        holdsSince ??= clock.now();
-        if (sentAt >= holdsSince + settleMs) {
+        if (settled) {
           return;
         }
-        await this.wait(holdsSince + settleMs - clock.now(), what);
+        settled = true; // (and `unconfirmed` no longer matters: a read that then finds it undone resets both)
+        await this.wait(settleMs, what);
         continue;
       }
-      if (holdsSince !== undefined || unconfirmed || clock.now() - sentAt > this.timing.maxReadAgeMs) {
+      if (settled || unconfirmed || clock.now() - sentAt > this.timing.maxReadAgeMs) {
         // Another writer undid our statement, or the read is too old to write from: read again after a pause.
-        holdsSince = undefined;
+        settled = false;
         unconfirmed = false;
-        await this.retry(undefined, what);
+        await this.retry(undefined, what, rounds);
         continue;
       }
       try {
@@ -148,24 +163,42 @@ export class StatementSync {
         await (step.text === undefined ? this.store.delete() : this.store.write(step.text));
         unconfirmed = true;
       } catch (error) {
-        await this.retry(error, what);
+        await this.retry(error, what, rounds);
       }
     }
   }
 
   /** Ends the round: a transient error or a conflict waits and goes on; anything else fails the event. */
-  private async retry(error: unknown, what: string): Promise<void> {
-    if (error !== undefined && !isTransient(error)) {
+  private async retry(error: unknown, what: string, rounds: number): Promise<void> {
+    const propagating = this.awaitsPropagation(error);
+    if (error !== undefined && !propagating && !isTransient(error)) {
       throw error;
     }
-    this.rounds++;
     const failed = `Could not ${what} in the policy of repository ${this.store.repositoryName}`;
     const cause = error === undefined ? 'other writers kept changing the policy' : (error as Error).message;
-    if (this.rounds >= this.timing.attempts) {
+    if (!propagating && ++this.rounds >= rounds) {
       throw new Error(`${failed} after ${this.rounds} rounds: ${cause}. Deploy again when the other writers are done.`);
     }
-    const delay = Math.floor(this.timing.random() * Math.min(this.timing.capMs, this.timing.baseMs * 2 ** (this.rounds - 1)));
+    const delay = Math.floor(this.timing.random() * Math.min(this.timing.capMs, this.timing.baseMs * 2 ** this.pauses++));
     await this.wait(delay, what, cause);
+  }
+
+  /**
+   * True while ECR refuses the policy for a principal it may not know yet, for `propagationMs` from the first such
+   * refusal; past that, fails with ECR's reason.
+   */
+  private awaitsPropagation(error: unknown): boolean {
+    if (!refusesPrincipal(error)) {
+      return false;
+    }
+    const now = this.timing.clock.now();
+    this.refusedSince ??= now;
+    if (now - this.refusedSince < this.timing.propagationMs) {
+      return true;
+    }
+    throw new Error(`${(error as Error).message}. ECR kept refusing the policy for ${Math.round((now - this.refusedSince) / 1_000)} s. ` +
+      'A role created moments before is refused until IAM has propagated it, which takes seconds, not this long: check that ' +
+      'every node role of this grant exists and that ECR accepts the policy\'s other statements, then deploy again.');
   }
 
   private async wait(ms: number, what: string, cause?: string): Promise<void> {
