@@ -41,6 +41,13 @@ test.each([
     assumedBy: new iam.CompositePrincipal(new iam.ServicePrincipal('ec2.amazonaws.com'), new iam.ServicePrincipal('pods.eks.amazonaws.com')),
   })],
   ['an imported role (its trust policy is not known here)', (s: Stack) => AnyscaleNodeRole.fromRoleName(s, 'NodeRole', 'eks-pods')],
+  ['a SageMaker HyperPod execution role, trusted by SageMaker and by EKS pods (as Anyscale\'s HyperPod example makes it)', (s: Stack) => {
+    const role = new iam.Role(s, 'HyperPodRole', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
+    role.assumeRolePolicy!.addStatements(new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal('pods.eks.amazonaws.com')], actions: ['sts:AssumeRole', 'sts:TagSession'],
+    }));
+    return role;
+  }],
 ])('%s: no warning', (_name, role) => {
   Annotations.fromStack(grant(role)).hasNoWarning('*', Match.anyValue());
 });
@@ -53,6 +60,13 @@ describe('what the trust policy says, statement by statement', () => {
       const role = new iam.Role(s, 'PodRole', { assumedBy: new iam.ServicePrincipal('pods.eks.amazonaws.com') });
       role.assumeRolePolicy!.addStatements(new iam.PolicyStatement({
         effect: iam.Effect.DENY, principals: [new iam.ServicePrincipal('ec2.amazonaws.com')], actions: ['sts:AssumeRole'],
+      }));
+      return role;
+    }],
+    ['SageMaker only in a Deny statement, pods allowed', (s: Stack) => {
+      const role = new iam.Role(s, 'PodRole', { assumedBy: new iam.ServicePrincipal('pods.eks.amazonaws.com') });
+      role.assumeRolePolicy!.addStatements(new iam.PolicyStatement({
+        effect: iam.Effect.DENY, principals: [new iam.ServicePrincipal('sagemaker.amazonaws.com')], actions: ['sts:AssumeRole'],
       }));
       return role;
     }],
