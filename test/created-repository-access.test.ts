@@ -275,7 +275,9 @@ describe('GIVEN bad input THEN the error names the prop, the value and the fix',
     ['ROOT in lowercase capitals mix', 'Root', /prefix has 'Root'.* Write 'ROOT' in capitals/],
     ['an empty string', '', /prefix has '' \(0 characters\)/],
     ['a double /', 'team//images', /prefix has 'team\/\/images'/],
-    ['two separators in a row', 'team__images', /prefix has 'team__images'/],
+    ['three underscores in a row', 'team___images', /prefix has 'team___images'/],
+    ['two different separators in a row', 'team_-images', /prefix has 'team_-images'/],
+    ['a trailing -', 'team-', /prefix has 'team-'/],
     ['257 characters', 'a'.repeat(257), /prefix has 'a{257}' \(257 characters\).*1 to 256 characters/],
   ])('a prefix with %s', (_name, prefix, message) => {
     expect(() => new AnyscaleEcrCreatedRepositoryAccess(stack, 'Cache', { ...withRoles(stack), prefixes: [prefix] }))

@@ -4,13 +4,17 @@ import { IConstruct } from 'constructs';
 /** The prefix of the template that applies to every repository no other template matches. */
 export const ROOT_PREFIX = 'ROOT';
 
-/** CloudFormation's rule for `AWS::ECR::RepositoryCreationTemplate` `Prefix` (and ECR's): 1 to 256 characters. */
-const PREFIX_PATTERN = /^((?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*\/?|ROOT)$/;
+/**
+ * ECR's rule for a template's prefix (botocore's `Prefix` shape, and the `Prefix` pattern of CloudFormation's
+ * `AWS::ECR::RepositoryCreationTemplate` schema in all but two regions): 1 to 256 characters. Segments separated by '/'
+ * (one trailing '/' allowed) are lowercase letters and digits joined by '.', '_', '__' or a run of '-'.
+ */
+const PREFIX_PATTERN = /^([a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*\/?|ROOT)$/;
 const MAX_PREFIX_LENGTH = 256;
 
 /**
  * Throws unless ECR accepts the prefix of a repository creation template: lowercase path segments of letters and
- * digits, joined by single '.', '_' or '-', separated by '/', with an optional trailing '/'; or exactly `ROOT`.
+ * digits, joined by '.', '_', '__' or a run of '-', separated by '/', with an optional trailing '/'; or exactly `ROOT`.
  * Tokens are not checked.
  */
 export function assertCreationTemplatePrefix(prefix: string, prop: string): void {
@@ -20,9 +24,9 @@ export function assertCreationTemplatePrefix(prefix: string, prop: string): void
   if (prefix.length >= 1 && prefix.length <= MAX_PREFIX_LENGTH && PREFIX_PATTERN.test(prefix)) {
     return;
   }
-  const rule = 'ECR takes a prefix of 1 to 256 characters: lowercase letters and digits, with single \'.\', \'_\' or \'-\' ' +
-    'between them, path segments separated by \'/\' (one trailing \'/\' is allowed and changes nothing), or exactly ' +
-    '\'ROOT\' for every repository that no other template matches.';
+  const rule = 'ECR takes a prefix of 1 to 256 characters: lowercase letters and digits, with \'.\', \'_\', \'__\' or ' +
+    'one or more \'-\' between them, path segments separated by single \'/\' (one trailing \'/\' is allowed and changes ' +
+    'nothing), or exactly \'ROOT\' for every repository that no other template matches.';
   throw new Error(`${prop} has '${prefix}' (${prefix.length} characters), which is not a repository creation template ` +
     `prefix. ${rule}${hint(prefix)}`);
 }
