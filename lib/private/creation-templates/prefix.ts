@@ -1,5 +1,5 @@
 import { Stack, Token } from 'aws-cdk-lib';
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 
 /** The prefix of the template that applies to every repository no other template matches. */
 export const ROOT_PREFIX = 'ROOT';
@@ -76,8 +76,26 @@ export interface PrefixOverlap {
   readonly same: boolean;
 }
 
-/** The creation-template prefixes of each app, by registry (account and region, tokens as they are). */
-const registered = new WeakMap<IConstruct, Map<string, RegisteredPrefix[]>>();
+const PREFIXES_ID = 'AnyscaleEcrCreationTemplatePrefixes';
+
+/**
+ * The creation-template prefixes of an app, by registry (account and region, tokens as they are): a child of the
+ * app's root without resources, found by id.
+ */
+class CreationTemplatePrefixes extends Construct {
+  public static of(root: IConstruct): CreationTemplatePrefixes | undefined {
+    const found = root.node.tryFindChild(PREFIXES_ID) as CreationTemplatePrefixes | undefined;
+    return found ?? (root.node.locked ? undefined : new CreationTemplatePrefixes(root as Construct, PREFIXES_ID));
+  }
+
+  private readonly byRegistry = new Map<string, RegisteredPrefix[]>();
+
+  public entries(registry: string): RegisteredPrefix[] {
+    const entries = this.byRegistry.get(registry) ?? [];
+    this.byRegistry.set(registry, entries);
+    return entries;
+  }
+}
 
 /**
  * Records a literal prefix of `owner`'s stack's registry and returns the prefixes of the app, in that registry, that it
@@ -89,16 +107,27 @@ export function registerPrefix(owner: IConstruct, prefix: string): PrefixOverlap
     return [];
   }
   const stack = Stack.of(owner);
-  const key = `${stack.account}|${stack.region}`;
-  const byRegistry = registered.get(owner.node.root) ?? new Map<string, RegisteredPrefix[]>();
-  registered.set(owner.node.root, byRegistry);
-  const entries = byRegistry.get(key) ?? [];
-  byRegistry.set(key, entries);
+  const prefixes = CreationTemplatePrefixes.of(owner.node.root);
+  if (!prefixes) {
+    return [];
+  }
+  const entries = prefixes.entries(`${stack.account}|${stack.region}`);
   const normalized = normalizedPrefix(prefix);
   const overlaps = entries.filter(other => other.prefix === normalized || covers(other.prefix, normalized) || covers(normalized, other.prefix))
     .map(other => ({ other, same: other.prefix === normalized }));
   entries.push({ prefix: normalized, owner, registry: registryName(stack) });
   return overlaps;
+}
+
+/**
+ * The id of a prefix's template under its construct, derived from the prefix alone, so that adding or removing another
+ * prefix moves no template to another logical id (the prefix is the template's create-only identifier: a template on
+ * a new logical id would be created while the old one still holds the prefix). '/' cannot be in a construct id, and a
+ * prefix never holds ' ', so ' ' stands for '/' and two prefixes never share an id. Tokens, which have no stable text,
+ * are numbered in the order they are added.
+ */
+export function templateId(prefix: string, tokenIndex: number): string {
+  return Token.isUnresolved(prefix) ? `TemplateOfToken${tokenIndex}` : `Template ${normalizedPrefix(prefix).split('/').join(' ')}`;
 }
 
 /** A registry (account and region) as a person reads it. */
