@@ -493,16 +493,17 @@ describe('settings every template gives the repositories ECR creates', () => {
   test('deploy-time values are passed through unchecked', () => {
     const lifecyclePolicy = new CfnParameter(stack, 'Lifecycle').valueAsString;
     const tagValue = new CfnParameter(stack, 'Team').valueAsString;
+    const tagKey = new CfnParameter(stack, 'TagKey').valueAsString;
     new AnyscaleEcrCreatedRepositoryAccess(stack, 'Cache', {
       prefixes: ['docker-hub'],
       roles: [nodeRole(stack)],
       lifecyclePolicy,
-      resourceTags: { team: tagValue },
+      resourceTags: { team: tagValue, [tagKey]: 'ml' },
       customRole: iam.Role.fromRoleArn(stack, 'TemplateRole', `arn:aws:iam::${Aws.ACCOUNT_ID}:role/ecr-template-role`),
     });
     const [template] = resources(stack);
     expect(template.LifecyclePolicy).toEqual({ Ref: 'Lifecycle' });
-    expect(template.ResourceTags).toEqual([{ Key: 'team', Value: { Ref: 'Team' } }]);
+    expect(template.ResourceTags).toEqual([{ Key: 'team', Value: { Ref: 'Team' } }, { Key: { Ref: 'TagKey' }, Value: 'ml' }]);
   });
 
   describe('bad settings: the error names the prop, the value and the fix', () => {
@@ -536,6 +537,13 @@ describe('settings every template gives the repositories ECR creates', () => {
         'props.encryption KMS needs props.customRole: ECR creates repositories with KMS encryption or tags only with a custom role of the registry account'],
       ['a key without a custom role', s => ({ encryptionKey: key(s) }), 'props.encryption KMS needs props.customRole'],
       ['tags without a custom role', () => ({ resourceTags: { team: 'ml' } }), 'props.resourceTags needs props.customRole'],
+      ['an encryption type ECR does not know', () => ({
+        encryption: new (class extends ecr.RepositoryEncryption {
+          constructor() {
+            super('SSE-C');
+          }
+        })(),
+      }), "props.encryption is 'SSE-C', which is not one of AES256, KMS, KMS_DSSE"],
       ['a key with AES256', s => ({ encryption: ecr.RepositoryEncryption.AES_256, encryptionKey: key(s), customRole: role(s) }),
         'props.encryptionKey is given, but props.encryption is AES256, which uses no KMS key'],
       ['an alias as the key', s => ({ encryptionKey: key(s, `arn:aws:kms:${REGION}:${REGISTRY_ACCOUNT}:alias/ecr`), customRole: role(s) }),
@@ -551,10 +559,17 @@ describe('settings every template gives the repositories ECR creates', () => {
       ['an empty tag key', s => ({ resourceTags: { '': 'v' }, customRole: role(s) }), "has the key '' (0 characters)"],
       ['a tag value of 257 characters', s => ({ resourceTags: { team: 'v'.repeat(257) }, customRole: role(s) }),
         "props.resourceTags['team'] is 257 characters; ECR takes values of at most 256"],
+      ['a tag value of 257 characters under a deploy-time key', s => ({
+        resourceTags: { [new CfnParameter(s, 'Key').valueAsString]: 'v'.repeat(257) }, customRole: role(s),
+      }), 'is 257 characters; ECR takes values of at most 256'],
       ['a custom role with a path', s => ({ resourceTags: { team: 'ml' }, customRole: role(s, `arn:aws:iam::${REGISTRY_ACCOUNT}:role/ecr/template-role`) }),
         "has an IAM path; a creation template takes a role of the path '/'"],
       ['a custom role of another account', s => ({ resourceTags: { team: 'ml' }, customRole: role(s, `arn:aws:iam::${NODE_ACCOUNT}:role/template-role`) }),
         `props.customRole 'arn:aws:iam::${NODE_ACCOUNT}:role/template-role' is in account ${NODE_ACCOUNT}, but the templates are in the registry of account ${REGISTRY_ACCOUNT}`],
+      ['a custom role the app defines in another account', () => ({
+        resourceTags: { team: 'ml' },
+        customRole: new iam.Role(stackIn(app, 'Node', NODE_ACCOUNT), 'TemplateRole', { assumedBy: new iam.ServicePrincipal('ecr.amazonaws.com') }),
+      }), `props.customRole Node/TemplateRole is in account ${NODE_ACCOUNT}, but the templates are in the registry of account ${REGISTRY_ACCOUNT}`],
       ['a session ARN as the custom role', s => ({ resourceTags: { team: 'ml' }, customRole: role(s, `arn:aws:sts::${REGISTRY_ACCOUNT}:assumed-role/t/s`) }),
         'props.customRole \'arn:aws:sts::222222222222:assumed-role/t/s\' is not an IAM role ARN'],
     ])('%s', (_name, settings, message) => {

@@ -83,9 +83,9 @@ const PREFIXES_ID = 'AnyscaleEcrCreationTemplatePrefixes';
  * app's root without resources, found by id.
  */
 class CreationTemplatePrefixes extends Construct {
-  public static of(root: IConstruct): CreationTemplatePrefixes | undefined {
+  public static of(root: IConstruct): CreationTemplatePrefixes {
     const found = root.node.tryFindChild(PREFIXES_ID) as CreationTemplatePrefixes | undefined;
-    return found ?? (root.node.locked ? undefined : new CreationTemplatePrefixes(root as Construct, PREFIXES_ID));
+    return found ?? new CreationTemplatePrefixes(root as Construct, PREFIXES_ID);
   }
 
   private readonly byRegistry = new Map<string, RegisteredPrefix[]>();
@@ -107,11 +107,7 @@ export function registerPrefix(owner: IConstruct, prefix: string): PrefixOverlap
     return [];
   }
   const stack = Stack.of(owner);
-  const prefixes = CreationTemplatePrefixes.of(owner.node.root);
-  if (!prefixes) {
-    return [];
-  }
-  const entries = prefixes.entries(`${stack.account}|${stack.region}`);
+  const entries = CreationTemplatePrefixes.of(owner.node.root).entries(`${stack.account}|${stack.region}`);
   const normalized = normalizedPrefix(prefix);
   const overlaps = entries.filter(other => other.prefix === normalized || covers(other.prefix, normalized) || covers(normalized, other.prefix))
     .map(other => ({ other, same: other.prefix === normalized }));

@@ -168,10 +168,7 @@ function tagsOf(tags: { [key: string]: string } | undefined, label: string): Tem
       (entries.length === 0 ? 'Leave resourceTags out for none.' : 'Keep the tags the repositories need.'));
   }
   for (const [key, value] of entries) {
-    if (Token.isUnresolved(key)) {
-      continue;
-    }
-    if (key.length < 1 || key.length > MAX_TAG_KEY || key.toLowerCase().startsWith('aws:')) {
+    if (!Token.isUnresolved(key) && (key.length < 1 || key.length > MAX_TAG_KEY || key.toLowerCase().startsWith('aws:'))) {
       throw new Error(`${label}: props.resourceTags has the key '${key}' (${key.length} characters); ECR takes keys of 1 to ` +
         `${MAX_TAG_KEY} characters that do not start with 'aws:' (reserved for AWS).`);
     }
