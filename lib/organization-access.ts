@@ -138,9 +138,9 @@ export class AnyscaleEcrOrganizationAccess extends Construct {
 
   /**
    * The instance roles of Kubernetes nodes on EKS, whose kubelet pulls the images of Anyscale's pods: the five EKS patterns
-   * above. Not in the default, because these names are not Anyscale's: grant them with
-   * `roleNamePatterns: [...AnyscaleEcrOrganizationAccess.DEFAULT_ROLE_NAME_PATTERNS, ...AnyscaleEcrOrganizationAccess.EKS_NODE_ROLE_NAME_PATTERNS]`
-   * when the organization runs Anyscale on EKS. The list is frozen: changing it throws and changes no grant.
+   * above. Not in the default, because these names are not Anyscale's: when the organization runs Anyscale on EKS, grant
+   * both lists, `DEFAULT_ROLE_NAME_PATTERNS.concat(EKS_NODE_ROLE_NAME_PATTERNS)`, as `roleNamePatterns`. The list is
+   * frozen: changing it throws and changes no grant.
    */
   public static readonly EKS_NODE_ROLE_NAME_PATTERNS: string[] = EKS_NODE_ROLE_NAME_PATTERNS as string[];
 
