@@ -1,11 +1,13 @@
 import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
 import { OrganizationGrantee } from './organization-grantee';
-import { assertCreationTemplatePrefix, normalizedPrefix, registerPrefix, registryName, repositoriesUnder } from './private/creation-templates/prefix';
+import { assertCreationTemplatePrefix, normalizedPrefix, registerPrefix, registryName, repositoriesUnder, templateId } from './private/creation-templates/prefix';
 import { CreatedRepositoryGrantee, createdRepositoryStatement, registryPolicyStatement } from './private/creation-templates/template-policy';
+import { TemplateSettings, templateSettings } from './private/creation-templates/template-settings';
 import { resourceGrantOf } from './private/grants/grant-parts';
 import { assertRoleNamePatterns, DEFAULT_ROLE_NAME_PATTERNS, organizationPrincipal } from './private/grants/organization-statement';
 import { isOwned } from './private/placement/accounts';
@@ -25,9 +27,21 @@ export enum RepositoryCreationScenario {
   PULL_THROUGH_CACHE = 'PULL_THROUGH_CACHE',
   /** Replication from another region or account into this registry. */
   REPLICATION = 'REPLICATION',
-  /** The first push to a repository that does not exist yet, with create-on-push turned on. */
+  /**
+   * A push to a repository that does not exist. Listing this scenario is what switches create-on-push on: ECR's opt-in
+   * (December 2025) is a creation template applied for CREATE_ON_PUSH, after which a push to a new name under the
+   * prefix creates that repository (with the template's settings) instead of failing because the repository does not
+   * exist. Without it, repositories under the prefix must be created before the first push, as before.
+   */
   CREATE_ON_PUSH = 'CREATE_ON_PUSH',
 }
+
+const ALL_SCENARIOS: readonly RepositoryCreationScenario[] = Object.freeze([
+  RepositoryCreationScenario.PULL_THROUGH_CACHE, RepositoryCreationScenario.REPLICATION, RepositoryCreationScenario.CREATE_ON_PUSH,
+]);
+const DEFAULT_APPLIED_FOR: readonly RepositoryCreationScenario[] = Object.freeze([
+  RepositoryCreationScenario.PULL_THROUGH_CACHE, RepositoryCreationScenario.REPLICATION,
+]);
 
 /**
  * Properties of `AnyscaleEcrCreatedRepositoryAccess`. Give exactly one of `roles` and `grantee`.
@@ -44,11 +58,69 @@ export interface AnyscaleEcrCreatedRepositoryAccessProps {
   readonly prefixes?: string[];
 
   /**
-   * Which repositories ECR creates get the template.
+   * Which repositories ECR creates get the template. `CREATE_ON_PUSH` is not in the default, because listing it switches
+   * create-on-push on for the prefixes (see `RepositoryCreationScenario.CREATE_ON_PUSH`): add it only if pushes should
+   * create repositories.
    *
-   * @default - all three: PULL_THROUGH_CACHE, REPLICATION and CREATE_ON_PUSH
+   * @default - PULL_THROUGH_CACHE and REPLICATION (AnyscaleEcrCreatedRepositoryAccess.DEFAULT_APPLIED_FOR)
    */
   readonly appliedFor?: RepositoryCreationScenario[];
+
+  /**
+   * The lifecycle policy of every repository ECR creates under the prefixes: the JSON text of an ECR lifecycle policy
+   * (an object with a non-empty `rules` list; 100 to 30,720 characters, as CloudFormation takes it).
+   *
+   * @default - none: the repositories keep every image
+   */
+  readonly lifecyclePolicy?: string;
+
+  /**
+   * The tag mutability of every repository ECR creates under the prefixes.
+   *
+   * @default - ECR's default: ecr.TagMutability.MUTABLE
+   */
+  readonly imageTagMutability?: ecr.TagMutability;
+
+  /**
+   * With `imageTagMutability` `IMMUTABLE_WITH_EXCLUSION` or `MUTABLE_WITH_EXCLUSION` (and only then): the tags excluded
+   * from it, as 1 to 5 wildcard patterns (letters, digits, `._-` and `*`, 1 to 128 characters each).
+   *
+   * @default - none
+   */
+  readonly imageTagMutabilityExclusionPatterns?: string[];
+
+  /**
+   * The encryption of every repository ECR creates under the prefixes. `KMS` and `KMS_DSSE` need `customRole`.
+   *
+   * @default - KMS if `encryptionKey` is given, else ECR's default (AES256)
+   */
+  readonly encryption?: ecr.RepositoryEncryption;
+
+  /**
+   * The KMS key of `encryption` `KMS` or `KMS_DSSE`: a key (not an alias) of the registry's region. Needs `customRole`,
+   * which needs kms:CreateGrant, kms:RetireGrant and kms:DescribeKey on it.
+   *
+   * @default - with KMS encryption, the AWS managed key aws/ecr
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * Tags of every repository ECR creates under the prefixes: 1 to 50, keys of 1 to 128 characters not starting with
+   * `aws:`, values of at most 256. Need `customRole`.
+   *
+   * @default - no tags
+   */
+  readonly resourceTags?: { [key: string]: string };
+
+  /**
+   * The role ECR assumes to create the repositories, which it needs for KMS encryption and for resource tags (and only
+   * then): a role of the registry's account and of the path `/`, trusted by `ecr.amazonaws.com`, allowed
+   * `ecr:CreateRepository`, `ecr:ReplicateImage` and `ecr:TagResource`, and `kms:CreateGrant`, `kms:RetireGrant` and
+   * `kms:DescribeKey` on the key. This construct passes it to the templates and changes nothing on it.
+   *
+   * @default - none: ECR uses its service-linked role
+   */
+  readonly customRole?: iam.IRole;
 
   /**
    * The node roles that may pull, named one by one in the repository policy (about 120 fit in it).
@@ -77,8 +149,9 @@ export interface AnyscaleEcrCreatedRepositoryAccessProps {
 /**
  * Lets Anyscale node roles, of this or other accounts, pull from the repositories that ECR creates by itself in this
  * stack's registry: pull-through cache repositories (for example of the `anyscale/ray` base images from Docker Hub,
- * which clusters in private subnets cannot fetch), repositories replicated into this region, and create-on-push
- * repositories. Such repositories are created without a policy, so cross-account nodes could not pull from them.
+ * which clusters in private subnets cannot fetch), repositories replicated into this region, and, when asked for,
+ * create-on-push repositories. Such repositories are created without a policy, so cross-account nodes could not pull
+ * from them. The templates can also give those repositories a lifecycle policy, tag mutability, encryption and tags.
  *
  * For each prefix it defines one `AWS::ECR::RepositoryCreationTemplate` whose repository policy is the library's pull
  * statement (with `ecr:BatchImportUpstreamImage` when the template applies to pull-through cache). The first pull of
@@ -97,10 +170,14 @@ export interface AnyscaleEcrCreatedRepositoryAccessProps {
  * });
  */
 export class AnyscaleEcrCreatedRepositoryAccess extends Construct {
-  /** Every way ECR creates repositories: the default of `appliedFor`. */
-  public static readonly ALL_SCENARIOS: RepositoryCreationScenario[] = [
-    RepositoryCreationScenario.PULL_THROUGH_CACHE, RepositoryCreationScenario.REPLICATION, RepositoryCreationScenario.CREATE_ON_PUSH,
-  ];
+  /** Every way ECR creates repositories. The list is frozen: changing it throws and changes no template. */
+  public static readonly ALL_SCENARIOS: RepositoryCreationScenario[] = ALL_SCENARIOS as RepositoryCreationScenario[];
+
+  /**
+   * The default of `appliedFor`: PULL_THROUGH_CACHE and REPLICATION, not CREATE_ON_PUSH, which would switch create-on-push
+   * on. The list is frozen: changing it throws and changes no template.
+   */
+  public static readonly DEFAULT_APPLIED_FOR: RepositoryCreationScenario[] = DEFAULT_APPLIED_FOR as RepositoryCreationScenario[];
 
   /** How messages name this construct. */
   private readonly label: string;
@@ -109,14 +186,18 @@ export class AnyscaleEcrCreatedRepositoryAccess extends Construct {
   private readonly appliedFor: RepositoryCreationScenario[];
   private readonly statement: iam.PolicyStatement;
   private readonly policy: iam.PolicyDocument;
+  private readonly settings: TemplateSettings;
   private readonly grants = new Map<string, iam.Grant>();
   private readonly templates: ecr.CfnRepositoryCreationTemplate[] = [];
+  /** How many prefixes that are tokens were added (their templates' ids are numbered). */
+  private tokenPrefixes = 0;
 
   constructor(scope: Construct, id: string, props: AnyscaleEcrCreatedRepositoryAccessProps) {
     super(scope, id);
     this.label = `AnyscaleEcrCreatedRepositoryAccess ${this.node.path}`;
     const stack = Stack.of(this);
     this.appliedFor = this.validateAppliedFor(props.appliedFor);
+    this.settings = templateSettings(stack, props, this.label);
     if ((props.roles === undefined) === (props.grantee === undefined)) {
       throw new Error(`${this.label}: give exactly one of props.roles (the node roles, by name) and props.grantee ` +
         `(${props.roles === undefined ? 'neither was given' : 'both were given'}). For example ` +
@@ -143,12 +224,13 @@ export class AnyscaleEcrCreatedRepositoryAccess extends Construct {
         ? props.roles[0].grantPrincipal
         : new iam.CompositePrincipal(...props.roles.map(role => role.grantPrincipal));
     } else {
-      const patterns = props.roleNamePatterns ?? DEFAULT_ROLE_NAME_PATTERNS;
+      const patterns = [...props.roleNamePatterns ?? DEFAULT_ROLE_NAME_PATTERNS];
       assertRoleNamePatterns(patterns, `${this.label}: props.roleNamePatterns`);
       const organization = {
         organizationId: props.grantee!.organizationId,
+        organizationalUnitPaths: props.grantee!.organizationalUnitPaths,
         accountIds: props.grantee!.accountIds,
-        roleNamePatterns: [...patterns],
+        roleNamePatterns: patterns,
       };
       this.grantee = { organization };
       this.principal = organizationPrincipal(organization);
@@ -177,11 +259,13 @@ export class AnyscaleEcrCreatedRepositoryAccess extends Construct {
     assertCreationTemplatePrefix(prefix, `${this.label}: prefix`);
     this.reportOverlaps(prefix);
     const stack = Stack.of(this);
-    const template = new ecr.CfnRepositoryCreationTemplate(this, `Template${this.templates.length}`, {
+    const id = templateId(prefix, Token.isUnresolved(prefix) ? this.tokenPrefixes++ : 0);
+    const template = new ecr.CfnRepositoryCreationTemplate(this, id, {
       prefix,
       appliedFor: [...this.appliedFor],
       description: 'Lets Anyscale node roles pull from the repositories ECR creates under this prefix (cdk-anyscale-ecr-access).',
       repositoryPolicy: stack.toJsonString(this.policy),
+      ...this.settings,
     });
     this.templates.push(template);
     if (this.appliedFor.includes(RepositoryCreationScenario.PULL_THROUGH_CACHE)) {
@@ -200,16 +284,16 @@ export class AnyscaleEcrCreatedRepositoryAccess extends Construct {
 
   private validateAppliedFor(appliedFor: RepositoryCreationScenario[] | undefined): RepositoryCreationScenario[] {
     if (appliedFor === undefined) {
-      return [...AnyscaleEcrCreatedRepositoryAccess.ALL_SCENARIOS];
+      return [...DEFAULT_APPLIED_FOR];
     }
     if (appliedFor.length === 0) {
-      throw new Error(`${this.label}: props.appliedFor is empty ([]): ECR requires at least one scenario. Omit it for all ` +
-        'three (RepositoryCreationScenario.PULL_THROUGH_CACHE, REPLICATION and CREATE_ON_PUSH).');
+      throw new Error(`${this.label}: props.appliedFor is empty ([]): ECR requires at least one scenario. Omit it for the ` +
+        'default (RepositoryCreationScenario.PULL_THROUGH_CACHE and REPLICATION).');
     }
     for (const scenario of appliedFor) {
-      if (!Token.isUnresolved(scenario) && !AnyscaleEcrCreatedRepositoryAccess.ALL_SCENARIOS.includes(scenario)) {
+      if (!Token.isUnresolved(scenario) && !ALL_SCENARIOS.includes(scenario)) {
         throw new Error(`${this.label}: props.appliedFor has '${scenario}', which is not one of ` +
-          `${AnyscaleEcrCreatedRepositoryAccess.ALL_SCENARIOS.join(', ')}. Use the values of RepositoryCreationScenario.`);
+          `${ALL_SCENARIOS.join(', ')}. Use the values of RepositoryCreationScenario.`);
       }
     }
     return [...new Set(appliedFor)];

@@ -2,6 +2,7 @@ import { App, Aws, CfnParameter, Annotations as CoreAnnotations, PhysicalName, S
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import {
   AnyscaleEcrAccess, AnyscaleEcrAccessWarnings, AnyscaleEcrCreatedRepositoryAccess, AnyscaleEcrCreatedRepositoryAccessProps,
   AnyscaleEcrOrganizationAccess, AnyscaleNodeRole, OrganizationGrantee, RepositoryCreationScenario,
@@ -48,12 +49,12 @@ describe('GIVEN node roles by ARN', () => {
     Template.fromStack(stack).resourceCountIs('AWS::ECR::RepositoryCreationTemplate', 2);
     Template.fromStack(stack).hasResourceProperties('AWS::ECR::RepositoryCreationTemplate', {
       Prefix: 'docker-hub',
-      AppliedFor: ['PULL_THROUGH_CACHE', 'REPLICATION', 'CREATE_ON_PUSH'],
+      AppliedFor: ['PULL_THROUGH_CACHE', 'REPLICATION'],
       RepositoryPolicy: Match.anyValue(),
     });
     expect(templates(stack)).toEqual(['docker-hub', 'ecr-public'].map(prefix => ({
       prefix,
-      appliedFor: ['PULL_THROUGH_CACHE', 'REPLICATION', 'CREATE_ON_PUSH'],
+      appliedFor: ['PULL_THROUGH_CACHE', 'REPLICATION'],
       policy: {
         Version: '2012-10-17',
         Statement: [{
@@ -132,7 +133,7 @@ describe('GIVEN node roles by ARN', () => {
     // THEN
     expect(grant.success).toBe(true);
     expect(grant.resourceStatements.map(statement => statement.sid)).toEqual(['AnyscaleEcrPull']);
-    Template.fromStack(stack).hasResource('AWS::IAM::Role', { DependsOn: [Match.stringLikeRegexp('^CacheTemplate0')] });
+    Template.fromStack(stack).hasResource('AWS::IAM::Role', { DependsOn: [Match.stringLikeRegexp('^CacheTemplatedockerhub[0-9A-F]{8}$')] });
   });
 
   test('WHEN about 150 roles are named THEN synthesis fails on the 10,240-character repository policy, with the remedy', () => {
@@ -275,7 +276,9 @@ describe('GIVEN bad input THEN the error names the prop, the value and the fix',
     ['ROOT in lowercase capitals mix', 'Root', /prefix has 'Root'.* Write 'ROOT' in capitals/],
     ['an empty string', '', /prefix has '' \(0 characters\)/],
     ['a double /', 'team//images', /prefix has 'team\/\/images'/],
-    ['two separators in a row', 'team__images', /prefix has 'team__images'/],
+    ['three underscores in a row', 'team___images', /prefix has 'team___images'/],
+    ['two different separators in a row', 'team_-images', /prefix has 'team_-images'/],
+    ['a trailing -', 'team-', /prefix has 'team-'/],
     ['257 characters', 'a'.repeat(257), /prefix has 'a{257}' \(257 characters\).*1 to 256 characters/],
   ])('a prefix with %s', (_name, prefix, message) => {
     expect(() => new AnyscaleEcrCreatedRepositoryAccess(stack, 'Cache', { ...withRoles(stack), prefixes: [prefix] }))
@@ -340,7 +343,7 @@ describe('messages, word for word', () => {
       "props.roles is empty ([]), so no node role would be granted. Pass the node roles, for example roles: [AnyscaleNodeRole.fromRoleArn(this, 'NodeRole', 'arn:aws:iam::111111111111:role/cld_abc123-cluster_node_role')], or grant" +
       "ee: OrganizationGrantee.organization('o-...') for every node role of an organization."],
     ['an empty appliedFor', (s: Stack) => ({ prefixes: ['q'], roles: [role(s)], appliedFor: [] }),
-      'props.appliedFor is empty ([]): ECR requires at least one scenario. Omit it for all three (RepositoryCreationScenario.PULL_THROUGH_CACHE, REPLICATION and CREATE_ON_PUSH).'],
+      'props.appliedFor is empty ([]): ECR requires at least one scenario. Omit it for the default (RepositoryCreationScenario.PULL_THROUGH_CACHE and REPLICATION).'],
   ] as Array<[string, (s: Stack) => AnyscaleEcrCreatedRepositoryAccessProps, string]>)('%s', (_name, props, message) => {
     const registry = stackIn(new App(), 'Registry', REGISTRY_ACCOUNT);
     expect(() => new AnyscaleEcrCreatedRepositoryAccess(registry, 'Msg', props(registry))).toThrow(message);
@@ -369,5 +372,316 @@ describe('messages, word for word', () => {
       'The registry policy is one document per registry and region, which CloudFormation \\(AWS::ECR::RegistryPolicy\\) would ' +
       'overwrite whole, so this construct does not write it\\..*The node accounts must also allow these two actions to their ' +
       'roles on .*\\. Until then, nodes of other accounts can pull only images the cache already holds\\.'));
+  });
+});
+
+describe('appliedFor: the default leaves create-on-push off', () => {
+  test('WHEN appliedFor is not given THEN the templates apply to pull-through cache and replication, not CREATE_ON_PUSH', () => {
+    new AnyscaleEcrCreatedRepositoryAccess(stack, 'Cache', { prefixes: ['docker-hub'], roles: [nodeRole(stack)] });
+    expect(templates(stack).map(t => t.appliedFor)).toEqual([['PULL_THROUGH_CACHE', 'REPLICATION']]);
+    expect(AnyscaleEcrCreatedRepositoryAccess.DEFAULT_APPLIED_FOR).toEqual([
+      RepositoryCreationScenario.PULL_THROUGH_CACHE, RepositoryCreationScenario.REPLICATION,
+    ]);
+  });
+
+  test('WHEN CREATE_ON_PUSH is asked for THEN the template lists it', () => {
+    new AnyscaleEcrCreatedRepositoryAccess(stack, 'Pushed', {
+      prefixes: ['team/images'], roles: [nodeRole(stack)], appliedFor: [RepositoryCreationScenario.CREATE_ON_PUSH],
+    });
+    expect(templates(stack).map(t => t.appliedFor)).toEqual([['CREATE_ON_PUSH']]);
+  });
+
+  test.each([
+    ['ALL_SCENARIOS', () => AnyscaleEcrCreatedRepositoryAccess.ALL_SCENARIOS],
+    ['DEFAULT_APPLIED_FOR', () => AnyscaleEcrCreatedRepositoryAccess.DEFAULT_APPLIED_FOR],
+  ])('%s is frozen: a change tried on it changes neither the default nor what is accepted', (_name, list) => {
+    // WHEN
+    try {
+      list().push('BOGUS' as RepositoryCreationScenario);
+    } catch {
+      // frozen
+    }
+    try {
+      list().splice(0, list().length, RepositoryCreationScenario.CREATE_ON_PUSH);
+    } catch {
+      // frozen
+    }
+    new AnyscaleEcrCreatedRepositoryAccess(stack, 'Cache', { prefixes: ['docker-hub'], roles: [nodeRole(stack)] });
+    // THEN
+    expect(Object.isFrozen(list())).toBe(true);
+    expect(templates(stack).map(t => t.appliedFor)).toEqual([['PULL_THROUGH_CACHE', 'REPLICATION']]);
+    expect(() => new AnyscaleEcrCreatedRepositoryAccess(stack, 'Bogus', {
+      prefixes: ['quay'], roles: [nodeRole(stack, 'Other')], appliedFor: ['BOGUS' as RepositoryCreationScenario],
+    })).toThrow(/props\.appliedFor has 'BOGUS', which is not one of PULL_THROUGH_CACHE, REPLICATION, CREATE_ON_PUSH/);
+  });
+});
+
+describe('settings every template gives the repositories ECR creates', () => {
+  const LIFECYCLE = JSON.stringify({
+    rules: [{
+      rulePriority: 1,
+      selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 14 },
+      action: { type: 'expire' },
+    }],
+  });
+  const KEY_ARN = `arn:aws:kms:${REGION}:${REGISTRY_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+  const ROLE_ARN = `arn:aws:iam::${REGISTRY_ACCOUNT}:role/ecr-template-role`;
+
+  function resources(of: Stack): any[] {
+    return Object.values<any>(Template.fromStack(of).findResources('AWS::ECR::RepositoryCreationTemplate')).map(r => r.Properties);
+  }
+
+  test('WHEN lifecycle policy, tag mutability, KMS key, tags and the custom role are given THEN every template has them', () => {
+    // GIVEN
+    const key = kms.Key.fromKeyArn(stack, 'Key', KEY_ARN);
+    const customRole = iam.Role.fromRoleArn(stack, 'TemplateRole', ROLE_ARN);
+    // WHEN
+    new AnyscaleEcrCreatedRepositoryAccess(stack, 'Cache', {
+      prefixes: ['docker-hub', 'quay'],
+      roles: [nodeRole(stack)],
+      lifecyclePolicy: LIFECYCLE,
+      imageTagMutability: ecr.TagMutability.IMMUTABLE_WITH_EXCLUSION,
+      imageTagMutabilityExclusionPatterns: ['latest', 'dev-*'],
+      encryptionKey: key,
+      resourceTags: { 'team': 'ml', 'cost-center': '1234' },
+      customRole,
+    });
+    // THEN
+    expect(resources(stack)).toEqual(['docker-hub', 'quay'].map(prefix => expect.objectContaining({
+      Prefix: prefix,
+      LifecyclePolicy: LIFECYCLE,
+      ImageTagMutability: 'IMMUTABLE_WITH_EXCLUSION',
+      ImageTagMutabilityExclusionFilters: [
+        { ImageTagMutabilityExclusionFilterType: 'WILDCARD', ImageTagMutabilityExclusionFilterValue: 'latest' },
+        { ImageTagMutabilityExclusionFilterType: 'WILDCARD', ImageTagMutabilityExclusionFilterValue: 'dev-*' },
+      ],
+      EncryptionConfiguration: { EncryptionType: 'KMS', KmsKey: KEY_ARN },
+      ResourceTags: [{ Key: 'team', Value: 'ml' }, { Key: 'cost-center', Value: '1234' }],
+      CustomRoleArn: ROLE_ARN,
+    })));
+  });
+
+  test('WHEN none is given THEN the templates carry none of them (ECR\'s defaults)', () => {
+    new AnyscaleEcrCreatedRepositoryAccess(stack, 'Cache', { prefixes: ['docker-hub'], roles: [nodeRole(stack)] });
+    expect(Object.keys(resources(stack)[0]).sort()).toEqual(['AppliedFor', 'Description', 'Prefix', 'RepositoryPolicy']);
+  });
+
+  test.each([
+    ['AES256 alone (no role needed)', { encryption: ecr.RepositoryEncryption.AES_256 }, { EncryptionType: 'AES256' }],
+    ['KMS with the AWS managed key and a role', { encryption: ecr.RepositoryEncryption.KMS, role: true }, { EncryptionType: 'KMS' }],
+    ['KMS_DSSE with a key and a role', { encryption: ecr.RepositoryEncryption.KMS_DSSE, key: true, role: true }, { EncryptionType: 'KMS_DSSE', KmsKey: KEY_ARN }],
+  ])('encryption: %s', (_name, given, rendered) => {
+    new AnyscaleEcrCreatedRepositoryAccess(stack, 'Cache', {
+      prefixes: ['docker-hub'],
+      roles: [nodeRole(stack)],
+      encryption: given.encryption,
+      encryptionKey: 'key' in given ? kms.Key.fromKeyArn(stack, 'Key', KEY_ARN) : undefined,
+      customRole: 'role' in given ? iam.Role.fromRoleArn(stack, 'TemplateRole', ROLE_ARN) : undefined,
+    });
+    expect(resources(stack)[0].EncryptionConfiguration).toEqual(rendered);
+  });
+
+  test('a key and a role the app defines in the registry stack are referenced', () => {
+    const key = new kms.Key(stack, 'Key');
+    const customRole = new iam.Role(stack, 'TemplateRole', { assumedBy: new iam.ServicePrincipal('ecr.amazonaws.com') });
+    new AnyscaleEcrCreatedRepositoryAccess(stack, 'Cache', { prefixes: ['docker-hub'], roles: [nodeRole(stack)], encryptionKey: key, customRole });
+    const [template] = resources(stack);
+    expect(template.EncryptionConfiguration).toEqual({ EncryptionType: 'KMS', KmsKey: { 'Fn::GetAtt': [stack.getLogicalId(key.node.defaultChild as kms.CfnKey), 'Arn'] } });
+    expect(template.CustomRoleArn).toEqual({ 'Fn::GetAtt': [stack.getLogicalId(customRole.node.defaultChild as iam.CfnRole), 'Arn'] });
+  });
+
+  test('deploy-time values are passed through unchecked', () => {
+    const lifecyclePolicy = new CfnParameter(stack, 'Lifecycle').valueAsString;
+    const tagValue = new CfnParameter(stack, 'Team').valueAsString;
+    const tagKey = new CfnParameter(stack, 'TagKey').valueAsString;
+    new AnyscaleEcrCreatedRepositoryAccess(stack, 'Cache', {
+      prefixes: ['docker-hub'],
+      roles: [nodeRole(stack)],
+      lifecyclePolicy,
+      resourceTags: { team: tagValue, [tagKey]: 'ml' },
+      customRole: iam.Role.fromRoleArn(stack, 'TemplateRole', `arn:aws:iam::${Aws.ACCOUNT_ID}:role/ecr-template-role`),
+    });
+    const [template] = resources(stack);
+    expect(template.LifecyclePolicy).toEqual({ Ref: 'Lifecycle' });
+    expect(template.ResourceTags).toEqual([{ Key: 'team', Value: { Ref: 'Team' } }, { Key: { Ref: 'TagKey' }, Value: 'ml' }]);
+  });
+
+  describe('bad settings: the error names the prop, the value and the fix', () => {
+    const key = (s: Stack, arn = KEY_ARN) => kms.Key.fromKeyArn(s, 'Key', arn);
+    const role = (s: Stack, arn = ROLE_ARN) => iam.Role.fromRoleArn(s, 'TemplateRole', arn);
+    test.each<[string, (s: Stack) => Partial<AnyscaleEcrCreatedRepositoryAccessProps>, string]>([
+      ['a lifecycle policy that is not JSON', () => ({ lifecyclePolicy: 'expire untagged after 14 days' }),
+        'props.lifecyclePolicy is not JSON ("expire untagged after 14 days"). Pass the text of an ECR lifecycle policy'],
+      ['a lifecycle policy without rules', () => ({ lifecyclePolicy: JSON.stringify({ rules: [], description: 'x'.repeat(100) }) }),
+        'has no rules: ECR requires an object with a non-empty "rules" list'],
+      ['a lifecycle policy that is a list', () => ({ lifecyclePolicy: JSON.stringify([LIFECYCLE]) }), 'has no rules'],
+      ['a lifecycle policy shorter than CloudFormation takes', () => ({ lifecyclePolicy: '{"rules":[{"rulePriority":1}]}' }),
+        'props.lifecyclePolicy is 30 characters; a creation template takes 100 to 30720'],
+      ['a lifecycle policy longer than CloudFormation takes', () => ({
+        lifecyclePolicy: JSON.stringify({ rules: [{ rulePriority: 1, description: 'x'.repeat(30720) }] }),
+      }), 'a creation template takes 100 to 30720'],
+      ['a tag mutability that is not one', () => ({ imageTagMutability: 'FROZEN' as ecr.TagMutability }),
+        "props.imageTagMutability is 'FROZEN', which is not one of MUTABLE, IMMUTABLE, IMMUTABLE_WITH_EXCLUSION, MUTABLE_WITH_EXCLUSION"],
+      ['WITH_EXCLUSION without patterns', () => ({ imageTagMutability: ecr.TagMutability.MUTABLE_WITH_EXCLUSION }),
+        'props.imageTagMutability MUTABLE_WITH_EXCLUSION needs props.imageTagMutabilityExclusionPatterns'],
+      ['patterns without WITH_EXCLUSION', () => ({ imageTagMutability: ecr.TagMutability.IMMUTABLE, imageTagMutabilityExclusionPatterns: ['x'] }),
+        'props.imageTagMutabilityExclusionPatterns (["x"]) applies only with imageTagMutability IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION, not IMMUTABLE'],
+      ['patterns without any mutability', () => ({ imageTagMutabilityExclusionPatterns: ['x'] }), 'not the default (MUTABLE)'],
+      ['six patterns', () => ({ imageTagMutability: ecr.TagMutability.IMMUTABLE_WITH_EXCLUSION, imageTagMutabilityExclusionPatterns: ['a', 'b', 'c', 'd', 'e', 'f'] }),
+        'props.imageTagMutabilityExclusionPatterns has 6 patterns; ECR takes 1 to 5'],
+      ['no patterns', () => ({ imageTagMutability: ecr.TagMutability.IMMUTABLE_WITH_EXCLUSION, imageTagMutabilityExclusionPatterns: [] }),
+        'has 0 patterns; ECR takes 1 to 5'],
+      ['a pattern with a character ECR rejects', () => ({ imageTagMutability: ecr.TagMutability.IMMUTABLE_WITH_EXCLUSION, imageTagMutabilityExclusionPatterns: ['v1/*'] }),
+        "props.imageTagMutabilityExclusionPatterns has 'v1/*', which is not a tag pattern"],
+      ['KMS without a custom role', () => ({ encryption: ecr.RepositoryEncryption.KMS }),
+        'props.encryption KMS needs props.customRole: ECR creates repositories with KMS encryption or tags only with a custom role of the registry account'],
+      ['a key without a custom role', s => ({ encryptionKey: key(s) }), 'props.encryption KMS needs props.customRole'],
+      ['tags without a custom role', () => ({ resourceTags: { team: 'ml' } }), 'props.resourceTags needs props.customRole'],
+      ['an encryption type ECR does not know', () => ({
+        encryption: new (class extends ecr.RepositoryEncryption {
+          constructor() {
+            super('SSE-C');
+          }
+        })(),
+      }), "props.encryption is 'SSE-C', which is not one of AES256, KMS, KMS_DSSE"],
+      ['a key with AES256', s => ({ encryption: ecr.RepositoryEncryption.AES_256, encryptionKey: key(s), customRole: role(s) }),
+        'props.encryptionKey is given, but props.encryption is AES256, which uses no KMS key'],
+      ['an alias as the key', s => ({ encryptionKey: key(s, `arn:aws:kms:${REGION}:${REGISTRY_ACCOUNT}:alias/ecr`), customRole: role(s) }),
+        `props.encryptionKey is 'arn:aws:kms:${REGION}:${REGISTRY_ACCOUNT}:alias/ecr', which is not the ARN of a KMS key (an alias is not accepted`],
+      ['a key of another region', s => ({ encryptionKey: key(s, KEY_ARN.replace(REGION, 'eu-west-1')), customRole: role(s) }),
+        `is in region eu-west-1, but ECR creates the repositories in ${REGION}`],
+      ['no tags', s => ({ resourceTags: {}, customRole: role(s) }), 'props.resourceTags has 0 tags; a creation template takes 1 to 50. Leave resourceTags out for none.'],
+      ['51 tags', s => ({ resourceTags: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v'])), customRole: role(s) }),
+        'props.resourceTags has 51 tags; a creation template takes 1 to 50'],
+      ['a tag key starting with aws:', s => ({ resourceTags: { 'AWS:team': 'ml' }, customRole: role(s) }),
+        "props.resourceTags has the key 'AWS:team' (8 characters); ECR takes keys of 1 to 128 characters that do not start with 'aws:'"],
+      ['a tag key of 129 characters', s => ({ resourceTags: { ['k'.repeat(129)]: 'v' }, customRole: role(s) }), '(129 characters); ECR takes keys of 1 to 128'],
+      ['an empty tag key', s => ({ resourceTags: { '': 'v' }, customRole: role(s) }), "has the key '' (0 characters)"],
+      ['a tag value of 257 characters', s => ({ resourceTags: { team: 'v'.repeat(257) }, customRole: role(s) }),
+        "props.resourceTags['team'] is 257 characters; ECR takes values of at most 256"],
+      ['a tag value of 257 characters under a deploy-time key', s => ({
+        resourceTags: { [new CfnParameter(s, 'Key').valueAsString]: 'v'.repeat(257) }, customRole: role(s),
+      }), 'is 257 characters; ECR takes values of at most 256'],
+      ['a custom role with a path', s => ({ resourceTags: { team: 'ml' }, customRole: role(s, `arn:aws:iam::${REGISTRY_ACCOUNT}:role/ecr/template-role`) }),
+        "has an IAM path; a creation template takes a role of the path '/'"],
+      ['a custom role of another account', s => ({ resourceTags: { team: 'ml' }, customRole: role(s, `arn:aws:iam::${NODE_ACCOUNT}:role/template-role`) }),
+        `props.customRole 'arn:aws:iam::${NODE_ACCOUNT}:role/template-role' is in account ${NODE_ACCOUNT}, but the templates are in the registry of account ${REGISTRY_ACCOUNT}`],
+      ['a custom role the app defines in another account', () => ({
+        resourceTags: { team: 'ml' },
+        customRole: new iam.Role(stackIn(app, 'Node', NODE_ACCOUNT), 'TemplateRole', { assumedBy: new iam.ServicePrincipal('ecr.amazonaws.com') }),
+      }), `props.customRole Node/TemplateRole is in account ${NODE_ACCOUNT}, but the templates are in the registry of account ${REGISTRY_ACCOUNT}`],
+      ['a session ARN as the custom role', s => ({ resourceTags: { team: 'ml' }, customRole: role(s, `arn:aws:sts::${REGISTRY_ACCOUNT}:assumed-role/t/s`) }),
+        'props.customRole \'arn:aws:sts::222222222222:assumed-role/t/s\' is not an IAM role ARN'],
+    ])('%s', (_name, settings, message) => {
+      const build = () => new AnyscaleEcrCreatedRepositoryAccess(stack, 'Cache', { prefixes: ['docker-hub'], roles: [nodeRole(stack)], ...settings(stack) });
+      // Every message starts by naming the prop.
+      expect(build).toThrow(new RegExp(`^AnyscaleEcrCreatedRepositoryAccess Registry/Cache: (?=props\\.)[^]*${escape(message)}`));
+    });
+
+    test('a lifecycle policy of exactly 100 and exactly 30,720 characters is accepted', () => {
+      const sized = (length: number) => {
+        const base = JSON.stringify({ rules: [{ rulePriority: 1, description: '' }] });
+        return JSON.stringify({ rules: [{ rulePriority: 1, description: 'x'.repeat(length - base.length) }] });
+      };
+      expect(sized(100)).toHaveLength(100);
+      expect(sized(30720)).toHaveLength(30720);
+      new AnyscaleEcrCreatedRepositoryAccess(stack, 'A', { prefixes: ['a'], roles: [nodeRole(stack)], lifecyclePolicy: sized(100) });
+      new AnyscaleEcrCreatedRepositoryAccess(stack, 'B', { prefixes: ['b'], roles: [nodeRole(stack, 'R2')], lifecyclePolicy: sized(30720) });
+      expect(resources(stack).map(t => t.LifecyclePolicy.length)).toEqual([100, 30720]);
+    });
+  });
+});
+
+describe('ECR\'s own name rules for prefixes, not stricter ones', () => {
+  test.each([
+    ['double underscores and runs of -', 'team__ml/ray--images'],
+    ['a run of three -', 'team---images'],
+    ['a trailing / after such a name', 'team__ml/'],
+  ])('a prefix with %s (%s) is accepted, as ECR and CloudFormation accept it', (_name, prefix) => {
+    new AnyscaleEcrCreatedRepositoryAccess(stack, 'Cache', { prefixes: [prefix], roles: [nodeRole(stack)], appliedFor: [RepositoryCreationScenario.REPLICATION] });
+    expect(templates(stack).map(t => t.prefix)).toEqual([prefix]);
+  });
+});
+
+describe('logical ids of the templates follow their prefixes, not their position', () => {
+  function logicalIds(prefixes: string[], app2 = new App()): Record<string, string> {
+    const registry = stackIn(app2, 'Registry', REGISTRY_ACCOUNT);
+    new AnyscaleEcrCreatedRepositoryAccess(registry, 'Cached', { prefixes, roles: [nodeRole(registry)] });
+    const resources = Template.fromStack(registry).findResources('AWS::ECR::RepositoryCreationTemplate');
+    return Object.fromEntries(Object.entries<any>(resources).map(([id, r]) => [r.Properties.Prefix, id]));
+  }
+
+  test('removing the first of three prefixes leaves the logical ids of the others unchanged (no replacement, no collision)', () => {
+    // GIVEN
+    const before = logicalIds(['docker-hub', 'quay', 'ghcr']);
+    // WHEN
+    const after = logicalIds(['quay', 'ghcr']);
+    // THEN
+    expect(after).toEqual({ quay: before.quay, ghcr: before.ghcr });
+    expect(new Set(Object.values(before)).size).toBe(3);
+  });
+
+  test('adding a prefix in front or reordering moves no template', () => {
+    const before = logicalIds(['quay', 'ghcr']);
+    expect(logicalIds(['ghcr', 'docker-hub', 'quay'])).toMatchObject(before);
+  });
+
+  test('prefixes that differ only in separators or case get distinct, valid logical ids', () => {
+    const ids = logicalIds(['team/a', 'team-a', 'team--a', 'team_a', 'team__a', 'team.a', 'ROOT', 'root', 'x'.repeat(256)]);
+    expect(new Set(Object.values(ids)).size).toBe(9);
+    for (const id of Object.values(ids)) {
+      expect(id).toMatch(/^[A-Za-z][A-Za-z0-9]{0,254}$/);
+    }
+  });
+
+  test('the same prefix with and without a trailing / is one template', () => {
+    expect(Object.values(logicalIds(['team', 'team/']))).toHaveLength(1);
+  });
+
+  test('prefixes that are tokens are numbered in the order they are added', () => {
+    const registry = stackIn(new App(), 'Registry', REGISTRY_ACCOUNT);
+    const first = new CfnParameter(registry, 'First').valueAsString;
+    const second = new CfnParameter(registry, 'Second').valueAsString;
+    const access = new AnyscaleEcrCreatedRepositoryAccess(registry, 'Cached', { prefixes: [first, 'quay', second], roles: [nodeRole(registry)] });
+    expect(access.node.children.map(child => child.node.id).filter(id => id.startsWith('Template'))).toEqual([
+      'TemplateOfToken0', 'Template quay', 'TemplateOfToken1',
+    ]);
+  });
+});
+
+describe('the app\'s creation-template prefixes are kept in the construct tree', () => {
+  test('a child of the app\'s root, without resources, holds them; apps do not see each other\'s prefixes', () => {
+    // GIVEN two apps with the same prefix in the same registry
+    new AnyscaleEcrCreatedRepositoryAccess(stack, 'First', { prefixes: ['docker-hub'], roles: [nodeRole(stack)] });
+    const other = stackIn(new App(), 'Registry', REGISTRY_ACCOUNT);
+    new AnyscaleEcrCreatedRepositoryAccess(other, 'First', { prefixes: ['docker-hub'], roles: [nodeRole(other)] });
+    // THEN
+    expect(app.node.tryFindChild('AnyscaleEcrCreationTemplatePrefixes')).toBeDefined();
+    expect(app.node.findAll().filter(c => c.node.id === 'AnyscaleEcrCreationTemplatePrefixes')).toHaveLength(1);
+    expect(Template.fromStack(stack).toJSON().Resources).not.toHaveProperty('AnyscaleEcrCreationTemplatePrefixes');
+    Template.fromStack(other).resourceCountIs('AWS::ECR::RepositoryCreationTemplate', 1);
+  });
+
+  test('a stack made without an app keeps them under its root (the app CDK makes for it)', () => {
+    const lone = new Stack(undefined, 'Lone', { env: { account: REGISTRY_ACCOUNT, region: REGION } });
+    new AnyscaleEcrCreatedRepositoryAccess(lone, 'First', { prefixes: ['docker-hub'], roles: [nodeRole(lone)] });
+    expect(() => new AnyscaleEcrCreatedRepositoryAccess(lone, 'Second', { prefixes: ['docker-hub'], roles: [nodeRole(lone, 'R2')] }))
+      .toThrow(/prefix 'docker-hub' already has a creation template/);
+    expect(lone.node.root.node.tryFindChild('AnyscaleEcrCreationTemplatePrefixes')).toBeDefined();
+  });
+});
+
+describe('an organizational-unit grantee', () => {
+  test('WHEN granted THEN the template\'s statement and the registry-policy statement are limited to the OU paths', () => {
+    const OU = `${ORG}/r-ab12/ou-ab12-11111111/`;
+    new AnyscaleEcrCreatedRepositoryAccess(stack, 'Cache', { prefixes: ['docker-hub'], grantee: OrganizationGrantee.organizationalUnits(ORG, [OU]) });
+    const [statement] = templates(stack)[0].policy.Statement;
+    expect(statement.Condition).toEqual({
+      'ArnLike': { 'aws:PrincipalArn': AnyscaleEcrOrganizationAccess.DEFAULT_ROLE_NAME_PATTERNS.map(p => `arn:aws:iam::*:role/${p}`) },
+      'StringEquals': { 'aws:PrincipalOrgID': ORG },
+      'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': [`${OU}*`] },
+    });
+    const [warning] = Annotations.fromStack(stack).findWarning('*', Match.anyValue());
+    expect(pastedStatement(warning.entry.data).Condition['ForAnyValue:StringLike']).toEqual({ 'aws:PrincipalOrgPaths': [`${OU}*`] });
   });
 });

@@ -1,6 +1,8 @@
 import { App, Stack } from 'aws-cdk-lib';
-import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AnyscaleEcrAccess, AnyscaleEcrAccessWarnings, AnyscaleNodeRole, IdentityPolicy } from '../lib';
 import { NODE_ACCOUNT, stackIn } from './support/stacks';
@@ -41,6 +43,13 @@ test.each([
     assumedBy: new iam.CompositePrincipal(new iam.ServicePrincipal('ec2.amazonaws.com'), new iam.ServicePrincipal('pods.eks.amazonaws.com')),
   })],
   ['an imported role (its trust policy is not known here)', (s: Stack) => AnyscaleNodeRole.fromRoleName(s, 'NodeRole', 'eks-pods')],
+  ['a SageMaker HyperPod execution role, trusted by SageMaker and by EKS pods (as Anyscale\'s HyperPod example makes it)', (s: Stack) => {
+    const role = new iam.Role(s, 'HyperPodRole', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
+    role.assumeRolePolicy!.addStatements(new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal('pods.eks.amazonaws.com')], actions: ['sts:AssumeRole', 'sts:TagSession'],
+    }));
+    return role;
+  }],
 ])('%s: no warning', (_name, role) => {
   Annotations.fromStack(grant(role)).hasNoWarning('*', Match.anyValue());
 });
@@ -53,6 +62,13 @@ describe('what the trust policy says, statement by statement', () => {
       const role = new iam.Role(s, 'PodRole', { assumedBy: new iam.ServicePrincipal('pods.eks.amazonaws.com') });
       role.assumeRolePolicy!.addStatements(new iam.PolicyStatement({
         effect: iam.Effect.DENY, principals: [new iam.ServicePrincipal('ec2.amazonaws.com')], actions: ['sts:AssumeRole'],
+      }));
+      return role;
+    }],
+    ['SageMaker only in a Deny statement, pods allowed', (s: Stack) => {
+      const role = new iam.Role(s, 'PodRole', { assumedBy: new iam.ServicePrincipal('pods.eks.amazonaws.com') });
+      role.assumeRolePolicy!.addStatements(new iam.PolicyStatement({
+        effect: iam.Effect.DENY, principals: [new iam.ServicePrincipal('sagemaker.amazonaws.com')], actions: ['sts:AssumeRole'],
       }));
       return role;
     }],
@@ -84,4 +100,33 @@ describe('what the trust policy says, statement by statement', () => {
   ])('%s: no pod-role warning (it is no pod role)', (_name, role) => {
     Annotations.fromStack(grant(role)).hasNoWarning('*', Match.stringLikeRegexp(AnyscaleEcrAccessWarnings.POD_ROLE_NOT_NODE_ROLE));
   });
+});
+
+test('several node groups (README, "EKS with several node groups"): each node group\'s own role keeps the read-only policy eks.Nodegroup attached, and gets nothing more', () => {
+  // GIVEN a cluster with two managed node groups, each with the instance role eks.Nodegroup makes for it
+  const stack = stackIn(new App(), 'Node', NODE_ACCOUNT);
+  const vpc = new ec2.Vpc(stack, 'Vpc');
+  const cluster = eks.Cluster.fromClusterAttributes(stack, 'Cluster', { clusterName: 'anyscale', vpc });
+  const cpu = new eks.Nodegroup(stack, 'Cpu', { cluster, instanceTypes: [new ec2.InstanceType('m6i.4xlarge')] });
+  const gpu = new eks.Nodegroup(stack, 'Gpu', { cluster, instanceTypes: [new ec2.InstanceType('g5.4xlarge')] });
+  const images = new ecr.Repository(stack, 'RayImages');
+  // WHEN
+  for (const nodegroup of [cpu, gpu]) {
+    new AnyscaleEcrAccess(stack, `EcrAccess${nodegroup.node.id}`, {
+      role: nodegroup.role, repositories: [images], identityPolicy: IdentityPolicy.ALREADY_ATTACHED,
+    });
+  }
+  // THEN
+  const template = Template.fromStack(stack);
+  const roles = template.findResources('AWS::IAM::Role');
+  for (const nodegroup of [cpu, gpu]) {
+    const role = roles[stack.getLogicalId(nodegroup.role.node.defaultChild as iam.CfnRole)];
+    expect(role.Properties.ManagedPolicyArns.map((arn: any) => arn['Fn::Join'][1][2])).toEqual([
+      ':iam::aws:policy/AmazonEKSWorkerNodePolicy', ':iam::aws:policy/AmazonEKS_CNI_Policy', ':iam::aws:policy/AmazonEC2ContainerRegistryReadOnly',
+    ]);
+  }
+  template.resourceCountIs('AWS::IAM::Policy', 0);
+  // Node groups and repository in one account: the identity policies are enough, and the repository has no policy.
+  expect(Object.values<any>(template.findResources('AWS::ECR::Repository')).map(r => r.Properties?.RepositoryPolicyText)).toEqual([undefined]);
+  Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
 });

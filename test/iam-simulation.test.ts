@@ -304,28 +304,41 @@ describe('the simulation notices breakage', () => {
   });
 });
 
+/** A registry repository granted organization-wide, and the identity policies a node account gives its roles. */
+function organizationModel(grantee: OrganizationGrantee, roleNamePatterns?: string[]) {
+  const app = new App();
+  const registry = stackIn(app, 'Registry', REGISTRY);
+  new AnyscaleEcrOrganizationAccess(registry, 'AllClouds', {
+    grantee,
+    roleNamePatterns,
+    repositories: [new ecr.Repository(registry, 'Images', { repositoryName: 'anyscale/ray' })],
+  });
+  // A node account's role with the read-only identity policy, as each node account gives its role.
+  const node = stackIn(app, 'Node', NODE);
+  new AnyscaleEcrAccess(node, 'Access', {
+    role: AnyscaleNodeRole.fromRoleName(node, 'NodeRole', 'any-node'),
+    repositories: [ecr.Repository.fromRepositoryName(node, 'Same', 'same-account')],
+  });
+  const model = IamModel.fromAssembly(app.synth(), { Registry: env(REGISTRY), Node: env(NODE) });
+  const repository = repoArn('aws', 'us-west-2', REGISTRY, 'anyscale/ray');
+  const nodePolicies = model.identityPolicies(`arn:aws:iam::${NODE}:role/any-node`);
+  /** IAM's decision on a pull by a role of the third account, with the request's organization context. */
+  const pull = (roleName: string, context: Record<string, string | string[]>) =>
+    model.decide(`arn:aws:iam::${THIRD}:role/${roleName}`, 'ecr:BatchGetImage', repository, nodePolicies, context);
+  return { model, repository, nodePolicies, pull };
+}
+
+/** A suffix as Terraform's name_prefix appends it: a UTC timestamp to 1/10,000 s and an 8-digit hex counter (26 characters). */
+const TERRAFORM_SUFFIX = '20261202153045123400000001';
+
 describe('the organization grant\'s default role-name patterns', () => {
   // GIVEN a registry repository granted to the organization's node roles with the default patterns
   const ORGANIZATION = 'o-a1b2c3d4e5';
-  let model: IamModel;
-  let repository: string;
-  let nodePolicies: ReturnType<IamModel['identityPolicies']>;
+  let pull: ReturnType<typeof organizationModel>['pull'];
+  let granted: ReturnType<typeof organizationModel>;
   beforeAll(() => {
-    const app = new App();
-    const registry = stackIn(app, 'Registry', REGISTRY);
-    new AnyscaleEcrOrganizationAccess(registry, 'AllClouds', {
-      grantee: OrganizationGrantee.organization(ORGANIZATION),
-      repositories: [new ecr.Repository(registry, 'Images', { repositoryName: 'anyscale/ray' })],
-    });
-    // A node account's role with the read-only identity policy, as each node account gives its role.
-    const node = stackIn(app, 'Node', NODE);
-    new AnyscaleEcrAccess(node, 'Access', {
-      role: AnyscaleNodeRole.fromRoleName(node, 'NodeRole', 'any-node'),
-      repositories: [ecr.Repository.fromRepositoryName(node, 'Same', 'same-account')],
-    });
-    model = IamModel.fromAssembly(app.synth(), { Registry: env(REGISTRY), Node: env(NODE) });
-    repository = repoArn('aws', 'us-west-2', REGISTRY, 'anyscale/ray');
-    nodePolicies = model.identityPolicies(`arn:aws:iam::${NODE}:role/any-node`);
+    granted = organizationModel(OrganizationGrantee.organization(ORGANIZATION));
+    pull = granted.pull;
   });
   const inOrganization = { 'aws:PrincipalOrgID': ORGANIZATION };
 
@@ -333,27 +346,110 @@ describe('the organization grant\'s default role-name patterns', () => {
     ['anyscale cloud setup', 'cld_abc123-cluster_node_role'],
     ['a newer CLI cloud', 'vm-us-west-2-1a2b3c4d-cluster_node_role'],
     ['Terraform modules, common_name', 'ml-prod-cluster-node-role'],
-    ['Terraform modules, default prefix', 'anyscale-cluster-node-20241101a1b2'],
-    ['Terraform modules, default prefix under a path', 'anyscale/anyscale-cluster-node-20241101a1b2'],
+    ['Terraform modules, default prefix', `anyscale-cluster-node-${TERRAFORM_SUFFIX}`],
+    ['Terraform modules, default prefix under a path', `anyscale/anyscale-cluster-node-${TERRAFORM_SUFFIX}`],
     ['anyscale cloud setup under a path', 'teams/ml/cld_abc123-cluster_node_role'],
+    ['the OSS Ray autoscaler', 'ray-autoscaler-v1'],
   ])('%s (%s) of an account of the organization is allowed to pull', async (_source, name) => {
-    // THEN
-    const principal = `arn:aws:iam::${THIRD}:role/${name}`;
-    expect(await model.decide(principal, 'ecr:BatchGetImage', repository, nodePolicies, inOrganization)).toBe('Allowed');
+    expect(await pull(name, inOrganization)).toBe('Allowed');
   });
 
   test.each([
     ['an unrelated role of the same account', 'ci-deployer'],
     ['a name that only starts like a node role', 'cluster_node_role-admin'],
     ['the prefix in the middle of a name', 'my-anyscale-cluster-node-x'],
+    ['a name that only starts like the Ray autoscaler\'s', 'ray-autoscaler-v1-admin'],
+    ['an EKS node group role (opt-in: EKS_NODE_ROLE_NAME_PATTERNS)', `gpu-eks-node-group-${TERRAFORM_SUFFIX}`],
+    // Without the user's prefix, these look like any role a Terraform configuration names with name_prefix.
+    ['a Terraform common_prefix node role (opt-in: terraformNamePrefixPattern)', `ml-prod-${TERRAFORM_SUFFIX}`],
+    ['a role of another Terraform configuration named with name_prefix', `lambda-exec-${TERRAFORM_SUFFIX}`],
   ])('%s (%s) is denied', async (_what, name) => {
-    expect(await model.decide(`arn:aws:iam::${THIRD}:role/${name}`, 'ecr:BatchGetImage', repository, nodePolicies, inOrganization))
-      .toBe('ImplicitlyDenied');
+    expect(await pull(name, inOrganization)).toBe('ImplicitlyDenied');
   });
 
   test('a node role name of an account outside the organization is denied', async () => {
-    expect(await model.decide(`arn:aws:iam::${THIRD}:role/cld_abc123-cluster_node_role`, 'ecr:BatchGetImage', repository, nodePolicies,
-      { 'aws:PrincipalOrgID': 'o-0000000000' })).toBe('ImplicitlyDenied');
+    expect(await pull('cld_abc123-cluster_node_role', { 'aws:PrincipalOrgID': 'o-0000000000' })).toBe('ImplicitlyDenied');
+  });
+});
+
+describe('the EKS node-role patterns (opt-in) and terraformNamePrefixPattern', () => {
+  const ORGANIZATION = 'o-a1b2c3d4e5';
+  const inOrganization = { 'aws:PrincipalOrgID': ORGANIZATION };
+  let eks: ReturnType<typeof organizationModel>['pull'];
+  let prefixed: ReturnType<typeof organizationModel>['pull'];
+  beforeAll(() => {
+    eks = organizationModel(OrganizationGrantee.organization(ORGANIZATION),
+      [...AnyscaleEcrOrganizationAccess.DEFAULT_ROLE_NAME_PATTERNS, ...AnyscaleEcrOrganizationAccess.EKS_NODE_ROLE_NAME_PATTERNS]).pull;
+    prefixed = organizationModel(OrganizationGrantee.organization(ORGANIZATION),
+      [AnyscaleEcrOrganizationAccess.terraformNamePrefixPattern('ml-prod-')]).pull;
+  });
+
+  test.each([
+    ['terraform-aws-eks, a managed node group', `gpu-eks-node-group-${TERRAFORM_SUFFIX}`],
+    ['eksctl', 'eksctl-ml-prod-nodegroup-gpu-NodeInstanceRole-1MHKUDMETSLJX'],
+    ['Karpenter\'s getting-started guide', 'KarpenterNodeRole-ml-prod'],
+    ['terraform-aws-eks, its Karpenter module', `Karpenter-ml-prod-${TERRAFORM_SUFFIX}`],
+    ['SageMaker HyperPod (Anyscale\'s EKS HyperPod example)', 'anyscale-SMHP-Exec-Role-us-west-2'],
+    ['and still a default name', 'cld_abc123-cluster_node_role'],
+  ])('%s (%s) is allowed to pull', async (_source, name) => {
+    expect(await eks(name, inOrganization)).toBe('Allowed');
+  });
+
+  test.each([
+    ['an unrelated task role', 'payments-api-task-role'],
+    ['eksctl\'s cluster service role', 'eksctl-ml-prod-cluster-ServiceRole-1AB2C3D4E5F6'],
+    ['the Karpenter controller of the guide', 'KarpenterControllerRole-ml-prod'],
+    ['the Karpenter controller of terraform-aws-eks', `KarpenterController-${TERRAFORM_SUFFIX}`],
+    ['SageMaker\'s console execution role', `AmazonSageMaker-ExecutionRole-${TERRAFORM_SUFFIX.slice(0, 15)}`],
+    ['a name that only contains eks-node-group', 'eks-node-group-admin'],
+  ])('%s (%s) is denied', async (_what, name) => {
+    expect(await eks(name, inOrganization)).toBe('ImplicitlyDenied');
+  });
+
+  test('terraformNamePrefixPattern(\'ml-prod-\'): the node role of that prefix is allowed; other names and lengths are denied', async () => {
+    expect(await prefixed(`ml-prod-${TERRAFORM_SUFFIX}`, inOrganization)).toBe('Allowed');
+    expect(await prefixed('ml-prod-admin', inOrganization)).toBe('ImplicitlyDenied');
+    expect(await prefixed(`ml-prod-${TERRAFORM_SUFFIX.slice(1)}`, inOrganization)).toBe('ImplicitlyDenied');
+    expect(await prefixed(`ml-prod-${TERRAFORM_SUFFIX}9`, inOrganization)).toBe('ImplicitlyDenied');
+    expect(await prefixed(`ml-dev-${TERRAFORM_SUFFIX}`, inOrganization)).toBe('ImplicitlyDenied');
+  });
+
+  test('limit, as documented: with common_prefix the module names Anyscale\'s cross-account role the same way, and it matches too', async () => {
+    // Both names are common_prefix + Terraform's suffix; nothing in the name tells them apart.
+    const accessRole = `ml-prod-${TERRAFORM_SUFFIX.slice(0, -1)}2`;
+    expect(await prefixed(accessRole, inOrganization)).toBe('Allowed');
+  });
+});
+
+describe('an organizational-unit grant (OrganizationGrantee.organizationalUnits)', () => {
+  const ORGANIZATION = 'o-a1b2c3d4e5';
+  const OU = `${ORGANIZATION}/r-ab12/ou-ab12-11111111/`;
+  let pull: ReturnType<typeof organizationModel>['pull'];
+  beforeAll(() => {
+    pull = organizationModel(OrganizationGrantee.organizationalUnits(ORGANIZATION, [OU])).pull;
+  });
+  const context = (organization: string, orgPath: string) => ({ 'aws:PrincipalOrgID': organization, 'aws:PrincipalOrgPaths': [orgPath] });
+
+  test.each([
+    ['an account directly in the OU', OU],
+    ['an account in a child OU', `${OU}ou-ab12-22222222/`],
+    ['an account two levels down', `${OU}ou-ab12-22222222/ou-ab12-44444444/`],
+  ])('a node role of %s is allowed to pull', async (_where, orgPath) => {
+    expect(await pull('cld_abc123-cluster_node_role', context(ORGANIZATION, orgPath))).toBe('Allowed');
+  });
+
+  test.each([
+    ['another OU of the organization', context(ORGANIZATION, `${ORGANIZATION}/r-ab12/ou-ab12-33333333/`)],
+    ['an OU whose id starts like the granted one', context(ORGANIZATION, `${ORGANIZATION}/r-ab12/ou-ab12-111111112/`)],
+    ['the organization\'s root (an account outside every OU)', context(ORGANIZATION, `${ORGANIZATION}/r-ab12/`)],
+    ['another organization, even with a look-alike path', context('o-0000000000', OU)],
+    ['a request without organization context', {}],
+  ])('a node role of %s is denied', async (_where, ctx) => {
+    expect(await pull('cld_abc123-cluster_node_role', ctx)).toBe('ImplicitlyDenied');
+  });
+
+  test('an unrelated role inside the OU is denied', async () => {
+    expect(await pull('ci-deployer', context(ORGANIZATION, OU))).toBe('ImplicitlyDenied');
   });
 });
 

@@ -10,7 +10,7 @@ import { awsPrincipals, REGISTRY_ACCOUNT, repositoryStatements, stackIn } from '
 const ORG = 'o-a1b2c3d4e5';
 const rolePattern = (pattern: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::*:role/${pattern}`]] });
 const NODE_ROLE_PATTERN = rolePattern('*-cluster_node_role');
-const DEFAULT_PATTERNS = ['*-cluster_node_role', '*-cluster-node-role', 'anyscale-cluster-node-*', '*/anyscale-cluster-node-*'];
+const DEFAULT_PATTERNS = ['*-cluster_node_role', '*-cluster-node-role', 'anyscale-cluster-node-*', '*/anyscale-cluster-node-*', 'ray-autoscaler-v1'];
 
 let stack: Stack;
 let repository: ecr.Repository;
@@ -55,11 +55,123 @@ test('an account list grant: the accounts\' roots as principals, limited by the 
   });
 });
 
-test('DEFAULT_ROLE_NAME_PATTERNS are the four named patterns, one per source', () => {
+test('DEFAULT_ROLE_NAME_PATTERNS are the five named patterns, one per source, and include ray-autoscaler-v1', () => {
   expect(AnyscaleEcrOrganizationAccess.DEFAULT_ROLE_NAME_PATTERNS).toEqual([
     AnyscaleEcrOrganizationAccess.CLI_ROLE_NAME_PATTERN, AnyscaleEcrOrganizationAccess.TERRAFORM_COMMON_NAME_ROLE_NAME_PATTERN,
     AnyscaleEcrOrganizationAccess.TERRAFORM_PREFIX_ROLE_NAME_PATTERN, AnyscaleEcrOrganizationAccess.TERRAFORM_PREFIX_UNDER_PATH_ROLE_NAME_PATTERN,
+    AnyscaleEcrOrganizationAccess.RAY_AUTOSCALER_ROLE_NAME_PATTERN,
   ]);
+  expect(AnyscaleEcrOrganizationAccess.DEFAULT_ROLE_NAME_PATTERNS).toEqual(DEFAULT_PATTERNS);
+});
+
+test('EKS_NODE_ROLE_NAME_PATTERNS are the five named EKS patterns, and none of them is in the default', () => {
+  expect(AnyscaleEcrOrganizationAccess.EKS_NODE_ROLE_NAME_PATTERNS).toEqual([
+    AnyscaleEcrOrganizationAccess.EKS_TERRAFORM_NODE_GROUP_ROLE_NAME_PATTERN, AnyscaleEcrOrganizationAccess.EKSCTL_NODE_ROLE_NAME_PATTERN,
+    AnyscaleEcrOrganizationAccess.KARPENTER_GUIDE_NODE_ROLE_NAME_PATTERN,
+    AnyscaleEcrOrganizationAccess.EKS_TERRAFORM_KARPENTER_NODE_ROLE_NAME_PATTERN, AnyscaleEcrOrganizationAccess.HYPERPOD_EXECUTION_ROLE_NAME_PATTERN,
+  ]);
+  expect(AnyscaleEcrOrganizationAccess.EKS_NODE_ROLE_NAME_PATTERNS).toEqual([
+    '*-eks-node-group-*', 'eksctl-*-nodegroup-*-NodeInstanceRole-*', 'KarpenterNodeRole-*', 'Karpenter-*', '*-SMHP-Exec-Role-*',
+  ]);
+  expect(AnyscaleEcrOrganizationAccess.EKS_NODE_ROLE_NAME_PATTERNS.filter(p => DEFAULT_PATTERNS.includes(p))).toEqual([]);
+});
+
+test('the EKS patterns are granted beside the default when asked for', () => {
+  // WHEN
+  new AnyscaleEcrOrganizationAccess(stack, 'Eks', {
+    grantee: OrganizationGrantee.organization(ORG),
+    repositories: [repository],
+    roleNamePatterns: [...AnyscaleEcrOrganizationAccess.DEFAULT_ROLE_NAME_PATTERNS, ...AnyscaleEcrOrganizationAccess.EKS_NODE_ROLE_NAME_PATTERNS],
+  });
+  // THEN
+  expect(repositoryStatements(Template.fromStack(stack))[0].Condition.ArnLike['aws:PrincipalArn'])
+    .toEqual([...DEFAULT_PATTERNS, ...AnyscaleEcrOrganizationAccess.EKS_NODE_ROLE_NAME_PATTERNS].map(rolePattern));
+});
+
+test('the deprecated single DEFAULT_ROLE_NAME_PATTERN is gone (the package was never released with it)', () => {
+  expect(Object.getOwnPropertyNames(AnyscaleEcrOrganizationAccess)).not.toContain('DEFAULT_ROLE_NAME_PATTERN');
+});
+
+describe('public lists cannot change later grants', () => {
+  /** Changes a list as a caller might, in JavaScript (a frozen list throws in strict mode) or in another language. */
+  function tamper(list: string[], value: string): void {
+    try {
+      list.push(value);
+    } catch {
+      // a frozen list: nothing changed
+    }
+    try {
+      list[0] = value;
+    } catch {
+      // idem
+    }
+  }
+
+  test.each([
+    ['DEFAULT_ROLE_NAME_PATTERNS', () => AnyscaleEcrOrganizationAccess.DEFAULT_ROLE_NAME_PATTERNS],
+    ['EKS_NODE_ROLE_NAME_PATTERNS', () => AnyscaleEcrOrganizationAccess.EKS_NODE_ROLE_NAME_PATTERNS],
+  ])('%s is frozen, and a change tried on it leaves the default grant as it was', (_name, list) => {
+    // WHEN
+    tamper(list(), '*');
+    new AnyscaleEcrOrganizationAccess(stack, 'AllClouds', { grantee: OrganizationGrantee.organization(ORG), repositories: [repository] });
+    // THEN
+    expect(Object.isFrozen(list())).toBe(true);
+    expect(list()).not.toContain('*');
+    expect(repositoryStatements(Template.fromStack(stack))[0].Condition.ArnLike['aws:PrincipalArn']).toEqual(DEFAULT_PATTERNS.map(rolePattern));
+  });
+
+  test('the caller\'s own pattern list changed after the construct was made does not change a later addRepository', () => {
+    // GIVEN
+    const patterns = ['*-cluster_node_role'];
+    const access = new AnyscaleEcrOrganizationAccess(stack, 'AllClouds', { grantee: OrganizationGrantee.organization(ORG), roleNamePatterns: patterns });
+    // WHEN
+    patterns.push('*');
+    access.addRepository(repository);
+    // THEN
+    expect(repositoryStatements(Template.fromStack(stack))[0].Condition.ArnLike['aws:PrincipalArn']).toEqual([NODE_ROLE_PATTERN]);
+  });
+
+  test('a grantee\'s account list is frozen: a change tried on it grants no other account', () => {
+    // GIVEN
+    const grantee = OrganizationGrantee.accounts(['111111111111']);
+    // WHEN
+    tamper(grantee.accountIds!, '999999999999');
+    new AnyscaleEcrOrganizationAccess(stack, 'Accounts', { grantee, repositories: [repository] });
+    // THEN
+    expect(awsPrincipals(repositoryStatements(Template.fromStack(stack))[0])).toEqual([
+      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:root']] },
+    ]);
+  });
+});
+
+describe('terraformNamePrefixPattern (Anyscale\'s Terraform modules with common_prefix or a node role name prefix)', () => {
+  test('the prefix followed by one ? for each of the 26 characters Terraform appends', () => {
+    expect(AnyscaleEcrOrganizationAccess.terraformNamePrefixPattern('ml-prod-')).toBe(`ml-prod-${'?'.repeat(26)}`);
+  });
+
+  test('granted with the default patterns, in the statement', () => {
+    new AnyscaleEcrOrganizationAccess(stack, 'AllClouds', {
+      grantee: OrganizationGrantee.organization(ORG),
+      repositories: [repository],
+      roleNamePatterns: [...AnyscaleEcrOrganizationAccess.DEFAULT_ROLE_NAME_PATTERNS, AnyscaleEcrOrganizationAccess.terraformNamePrefixPattern('ml-prod-')],
+    });
+    expect(repositoryStatements(Template.fromStack(stack))[0].Condition.ArnLike['aws:PrincipalArn'])
+      .toEqual([...DEFAULT_PATTERNS, `ml-prod-${'?'.repeat(26)}`].map(rolePattern));
+  });
+
+  test.each([
+    ['an empty prefix', '', "namePrefix '' (0 characters)"],
+    ['a prefix too long for IAM\'s 64 characters with the suffix', 'a'.repeat(39), `namePrefix '${'a'.repeat(39)}' (39 characters) is not a prefix Terraform can name a role with: 1 to 38 characters`],
+    ['a wildcard', 'ml-*', "namePrefix 'ml-*' (4 characters)"],
+  ])('%s: throws naming the value and the rule', (_name, prefix, message) => {
+    expect(() => AnyscaleEcrOrganizationAccess.terraformNamePrefixPattern(prefix)).toThrow(`AnyscaleEcrOrganizationAccess.terraformNamePrefixPattern: ${message}`);
+  });
+
+  test('a prefix of 38 characters and a deploy-time prefix are accepted', () => {
+    expect(AnyscaleEcrOrganizationAccess.terraformNamePrefixPattern('a'.repeat(38))).toHaveLength(64);
+    const prefix = new CfnParameter(stack, 'Prefix').valueAsString;
+    expect(AnyscaleEcrOrganizationAccess.terraformNamePrefixPattern(prefix)).toBe(`${prefix}${'?'.repeat(26)}`);
+  });
 });
 
 test('a pattern with a path is accepted and written after role/', () => {
@@ -269,4 +381,70 @@ test('a deploy-time role-name pattern is not checked', () => {
   expect(() => new AnyscaleEcrOrganizationAccess(stack, 'Token', {
     grantee: OrganizationGrantee.organization(ORG), repositories: [repository], roleNamePatterns: [pattern],
   })).not.toThrow();
+});
+
+describe('OrganizationGrantee.organizationalUnits', () => {
+  const OU = `${ORG}/r-ab12/ou-ab12-11111111/`;
+  const CHILD_OU = `${ORG}/r-ab12/ou-ab12-11111111/ou-ab12-22222222/`;
+  const OTHER_OU = `${ORG}/r-ab12/ou-ab12-33333333/`;
+
+  test('principal * limited by aws:PrincipalOrgID and by aws:PrincipalOrgPaths on each path followed by *', () => {
+    // WHEN
+    new AnyscaleEcrOrganizationAccess(stack, 'Teams', {
+      grantee: OrganizationGrantee.organizationalUnits(ORG, [OU, OTHER_OU]), repositories: [repository],
+    });
+    // THEN
+    expect(repositoryStatements(Template.fromStack(stack))).toEqual([{
+      Sid: expect.stringMatching(/^AnyscaleEcrPullOrg[0-9A-F]{8}$/),
+      Effect: 'Allow',
+      Principal: { AWS: '*' },
+      Action: AnyscaleEcrAccess.PULL_ACTIONS,
+      Condition: {
+        'ArnLike': { 'aws:PrincipalArn': DEFAULT_PATTERNS.map(rolePattern) },
+        'StringEquals': { 'aws:PrincipalOrgID': ORG },
+        'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': [`${OU}*`, `${OTHER_OU}*`] },
+      },
+    }]);
+  });
+
+  test('the grantee holds the paths, once each, in a frozen list', () => {
+    const grantee = OrganizationGrantee.organizationalUnits(ORG, [OU, OU, CHILD_OU]);
+    expect(grantee.organizationId).toBe(ORG);
+    expect(grantee.organizationalUnitPaths).toEqual([OU, CHILD_OU]);
+    expect(Object.isFrozen(grantee.organizationalUnitPaths)).toBe(true);
+    expect(grantee.accountIds).toBeUndefined();
+  });
+
+  test('an OU grant, the organization grant and another OU grant are separate statements (their Sids differ)', () => {
+    new AnyscaleEcrOrganizationAccess(stack, 'Org', { grantee: OrganizationGrantee.organization(ORG), repositories: [repository] });
+    new AnyscaleEcrOrganizationAccess(stack, 'Ou', { grantee: OrganizationGrantee.organizationalUnits(ORG, [OU]), repositories: [repository] });
+    new AnyscaleEcrOrganizationAccess(stack, 'Other', { grantee: OrganizationGrantee.organizationalUnits(ORG, [OTHER_OU]), repositories: [repository] });
+    new AnyscaleEcrOrganizationAccess(stack, 'OuAgain', { grantee: OrganizationGrantee.organizationalUnits(ORG, [OU]), repositories: [repository] });
+    const sids = repositoryStatements(Template.fromStack(stack)).map(statement => statement.Sid);
+    expect(new Set(sids).size).toBe(3);
+    expect(sids).toHaveLength(3);
+  });
+
+  test.each([
+    ['no paths', ORG, [], "OrganizationGrantee.organizationalUnits: ouPaths is empty ([]). Pass the entity paths of the OUs, for example ['o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/'], or grant the whole organization with OrganizationGrantee.organization."],
+    ['a malformed organization id', 'o-ABC', [OU], "OrganizationGrantee.organizationalUnits: 'o-ABC' is not an organization id"],
+    ['a path of another organization', ORG, ['o-zzzzzzzzzz/r-ab12/ou-ab12-11111111/'],
+      "OrganizationGrantee.organizationalUnits: ouPaths has 'o-zzzzzzzzzz/r-ab12/ou-ab12-11111111/', which is in organization o-zzzzzzzzzz, not o-a1b2c3d4e5. A principal belongs to one organization: pass paths of the organization granted."],
+    ['a path without its trailing /', ORG, [OU.slice(0, -1)], `is not the entity path of an organizational unit: '<organization id>/<root id>/<OU id>/', with up to five OU ids from the root down, each followed by '/' (for example 'o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/'). Did you mean '${OU}'?`],
+    ['a path with a wildcard', ORG, [`${OU}*`], 'Leave out the wildcard: the grant already covers the OUs under each path.'],
+    ['an OU id alone', ORG, ['ou-ab12-11111111'], 'This is an OU id alone; the path also names the organization and the root'],
+    ['the root alone', ORG, [`${ORG}/r-ab12/`], `ouPaths has '${ORG}/r-ab12/', which is not the entity path of an organizational unit`],
+    ['six levels of OUs', ORG, [`${ORG}/r-ab12/${'ou-ab12-11111111/'.repeat(6)}`], 'with up to five OU ids from the root down'],
+    ['capitals', ORG, [`${ORG}/r-AB12/ou-ab12-11111111/`], 'is not the entity path of an organizational unit'],
+  ])('%s: throws naming the value and the fix', (_name, organizationId, paths, message) => {
+    expect(() => OrganizationGrantee.organizationalUnits(organizationId, paths)).toThrow(message);
+  });
+
+  test('five levels of OUs and deploy-time values are accepted', () => {
+    expect(OrganizationGrantee.organizationalUnits(ORG, [`${ORG}/r-ab12/${'ou-ab12-11111111/'.repeat(5)}`]).organizationalUnitPaths).toHaveLength(1);
+    const organization = new CfnParameter(stack, 'Organization').valueAsString;
+    const path = new CfnParameter(stack, 'Path').valueAsString;
+    expect(OrganizationGrantee.organizationalUnits(organization, [OU]).organizationalUnitPaths).toEqual([OU]);
+    expect(OrganizationGrantee.organizationalUnits(ORG, [path]).organizationalUnitPaths).toEqual([path]);
+  });
 });

@@ -165,12 +165,15 @@ describe('with ExistingRepositoryPolicy.MERGE', () => {
     ['a trailing slash', 'team/'],
     ['one character', 'a'],
     ['a double separator', 'team//images'],
+    ['three underscores', 'team___images'],
+    ['two different separators in a row', 'team_-images'],
   ])('a repository name ECR would reject (%s) is refused at synth with the prop and the value', (_, name) => {
     const { stack, role } = registry();
     const repository = ecr.Repository.fromRepositoryName(stack, 'Bad', name);
     expect(() => new AnyscaleEcrAccess(stack, 'Access', { role, repositories: [repository], ...MERGE })).toThrow(
       `ExistingRepositoryPolicy.MERGE: repository name ${JSON.stringify(name)} (Registry/Bad) is not one ECR accepts ` +
-      '(2 to 256 lowercase letters, digits, and . _ - / between them). Check the name passed to Repository.fromRepositoryName ' +
+      '(2 to 256 characters: lowercase letters and digits, joined by \'.\', \'_\', \'__\' or a run of \'-\', in segments separated by ' +
+      '\'/\'). Check the name passed to Repository.fromRepositoryName ' +
       'or fromRepositoryArn.');
   });
 

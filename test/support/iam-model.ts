@@ -125,7 +125,7 @@ export class IamModel {
 
   /** IAM's decision for a request: Allowed, ImplicitlyDenied or ExplicitlyDenied. */
   public async decide(principalArn: string, action: string, resourceArn: string,
-    identityPolicies = this.identityPolicies(principalArn), contextVariables: Record<string, string> = {},
+    identityPolicies = this.identityPolicies(principalArn), contextVariables: Record<string, string | string[]> = {},
     resourcePolicy = this.repositories.get(resourceArn)): Promise<string> {
     const result = await runSimulation({
       request: {

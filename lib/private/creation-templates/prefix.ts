@@ -1,16 +1,20 @@
 import { Stack, Token } from 'aws-cdk-lib';
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 
 /** The prefix of the template that applies to every repository no other template matches. */
 export const ROOT_PREFIX = 'ROOT';
 
-/** CloudFormation's rule for `AWS::ECR::RepositoryCreationTemplate` `Prefix` (and ECR's): 1 to 256 characters. */
-const PREFIX_PATTERN = /^((?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*\/?|ROOT)$/;
+/**
+ * ECR's rule for a template's prefix (botocore's `Prefix` shape, and the `Prefix` pattern of CloudFormation's
+ * `AWS::ECR::RepositoryCreationTemplate` schema in all but two regions): 1 to 256 characters. Segments separated by '/'
+ * (one trailing '/' allowed) are lowercase letters and digits joined by '.', '_', '__' or a run of '-'.
+ */
+const PREFIX_PATTERN = /^([a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*\/?|ROOT)$/;
 const MAX_PREFIX_LENGTH = 256;
 
 /**
  * Throws unless ECR accepts the prefix of a repository creation template: lowercase path segments of letters and
- * digits, joined by single '.', '_' or '-', separated by '/', with an optional trailing '/'; or exactly `ROOT`.
+ * digits, joined by '.', '_', '__' or a run of '-', separated by '/', with an optional trailing '/'; or exactly `ROOT`.
  * Tokens are not checked.
  */
 export function assertCreationTemplatePrefix(prefix: string, prop: string): void {
@@ -20,9 +24,9 @@ export function assertCreationTemplatePrefix(prefix: string, prop: string): void
   if (prefix.length >= 1 && prefix.length <= MAX_PREFIX_LENGTH && PREFIX_PATTERN.test(prefix)) {
     return;
   }
-  const rule = 'ECR takes a prefix of 1 to 256 characters: lowercase letters and digits, with single \'.\', \'_\' or \'-\' ' +
-    'between them, path segments separated by \'/\' (one trailing \'/\' is allowed and changes nothing), or exactly ' +
-    '\'ROOT\' for every repository that no other template matches.';
+  const rule = 'ECR takes a prefix of 1 to 256 characters: lowercase letters and digits, with \'.\', \'_\', \'__\' or ' +
+    'one or more \'-\' between them, path segments separated by single \'/\' (one trailing \'/\' is allowed and changes ' +
+    'nothing), or exactly \'ROOT\' for every repository that no other template matches.';
   throw new Error(`${prop} has '${prefix}' (${prefix.length} characters), which is not a repository creation template ` +
     `prefix. ${rule}${hint(prefix)}`);
 }
@@ -72,8 +76,26 @@ export interface PrefixOverlap {
   readonly same: boolean;
 }
 
-/** The creation-template prefixes of each app, by registry (account and region, tokens as they are). */
-const registered = new WeakMap<IConstruct, Map<string, RegisteredPrefix[]>>();
+const PREFIXES_ID = 'AnyscaleEcrCreationTemplatePrefixes';
+
+/**
+ * The creation-template prefixes of an app, by registry (account and region, tokens as they are): a child of the
+ * app's root without resources, found by id.
+ */
+class CreationTemplatePrefixes extends Construct {
+  public static of(root: IConstruct): CreationTemplatePrefixes {
+    const found = root.node.tryFindChild(PREFIXES_ID) as CreationTemplatePrefixes | undefined;
+    return found ?? new CreationTemplatePrefixes(root as Construct, PREFIXES_ID);
+  }
+
+  private readonly byRegistry = new Map<string, RegisteredPrefix[]>();
+
+  public entries(registry: string): RegisteredPrefix[] {
+    const entries = this.byRegistry.get(registry) ?? [];
+    this.byRegistry.set(registry, entries);
+    return entries;
+  }
+}
 
 /**
  * Records a literal prefix of `owner`'s stack's registry and returns the prefixes of the app, in that registry, that it
@@ -85,16 +107,23 @@ export function registerPrefix(owner: IConstruct, prefix: string): PrefixOverlap
     return [];
   }
   const stack = Stack.of(owner);
-  const key = `${stack.account}|${stack.region}`;
-  const byRegistry = registered.get(owner.node.root) ?? new Map<string, RegisteredPrefix[]>();
-  registered.set(owner.node.root, byRegistry);
-  const entries = byRegistry.get(key) ?? [];
-  byRegistry.set(key, entries);
+  const entries = CreationTemplatePrefixes.of(owner.node.root).entries(`${stack.account}|${stack.region}`);
   const normalized = normalizedPrefix(prefix);
   const overlaps = entries.filter(other => other.prefix === normalized || covers(other.prefix, normalized) || covers(normalized, other.prefix))
     .map(other => ({ other, same: other.prefix === normalized }));
   entries.push({ prefix: normalized, owner, registry: registryName(stack) });
   return overlaps;
+}
+
+/**
+ * The id of a prefix's template under its construct, derived from the prefix alone, so that adding or removing another
+ * prefix moves no template to another logical id (the prefix is the template's create-only identifier: a template on
+ * a new logical id would be created while the old one still holds the prefix). '/' cannot be in a construct id, and a
+ * prefix never holds ' ', so ' ' stands for '/' and two prefixes never share an id. Tokens, which have no stable text,
+ * are numbered in the order they are added.
+ */
+export function templateId(prefix: string, tokenIndex: number): string {
+  return Token.isUnresolved(prefix) ? `TemplateOfToken${tokenIndex}` : `Template ${normalizedPrefix(prefix).split('/').join(' ')}`;
 }
 
 /** A registry (account and region) as a person reads it. */

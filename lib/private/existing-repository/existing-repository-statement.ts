@@ -115,7 +115,8 @@ function checkServable(stack: Stack, repository: ecr.IRepository): void {
   const name = repository.repositoryName;
   if (!Token.isUnresolved(name) && !REPOSITORY_NAME_PATTERN.test(name)) {
     throw new Error(`ExistingRepositoryPolicy.MERGE: repository name ${JSON.stringify(name)} (${repository.node.path}) is not one ECR ` +
-      'accepts (2 to 256 lowercase letters, digits, and . _ - / between them). Check the name passed to ' +
+      'accepts (2 to 256 characters: lowercase letters and digits, joined by \'.\', \'_\', \'__\' or a run of \'-\', in ' +
+      'segments separated by \'/\'). Check the name passed to ' +
       'Repository.fromRepositoryName or fromRepositoryArn.');
   }
   const region = repository.env.region;

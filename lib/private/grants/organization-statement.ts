@@ -4,11 +4,13 @@ import { fingerprint } from '../placement/fingerprint';
 import { ROLE_NAME_WILDCARD_PATTERN } from '../placement/validate';
 
 /**
- * Whose node roles an organization-wide statement lets in: every account of an AWS Organization, or a list of
- * accounts (exactly one of the two), and the role-name patterns matched against `aws:PrincipalArn`.
+ * Whose node roles an organization-wide statement lets in: every account of an AWS Organization (or of some of its OUs),
+ * or a list of accounts (exactly one of the two), and the role-name patterns matched against `aws:PrincipalArn`.
  */
 export interface OrganizationGrant {
   readonly organizationId?: string;
+  /** With `organizationId`: the entity paths of the OUs granted (each with the OUs under it). */
+  readonly organizationalUnitPaths?: readonly string[];
   readonly accountIds?: readonly string[];
   readonly roleNamePatterns: readonly string[];
 }
@@ -32,7 +34,8 @@ export interface OrganizationStatementOptions {
 export function organizationStatement(stack: Stack, grant: OrganizationGrant, options: OrganizationStatementOptions): iam.PolicyStatement {
   const partition = stack.partition;
   const roleArns = grant.roleNamePatterns.map(pattern => `arn:${partition}:iam::*:role/${pattern}`);
-  const who = grant.organizationId ?? grant.accountIds!.join(',');
+  const ous = grant.organizationalUnitPaths === undefined ? '' : `|${grant.organizationalUnitPaths.join(',')}`;
+  const who = grant.organizationId !== undefined ? `${grant.organizationId}${ous}` : grant.accountIds!.join(',');
   const qualifier = options.sidQualifier === undefined ? '' : `|${options.sidQualifier}`;
   const statement = new iam.PolicyStatement({
     sid: `${options.sidPrefix}${fingerprint(stack, `${who}|${grant.roleNamePatterns.join(',')}${qualifier}`)}`,
@@ -43,6 +46,10 @@ export function organizationStatement(stack: Stack, grant: OrganizationGrant, op
   if (grant.organizationId !== undefined) {
     statement.addAnyPrincipal();
     statement.addCondition('StringEquals', { 'aws:PrincipalOrgID': grant.organizationId });
+    if (grant.organizationalUnitPaths !== undefined) {
+      // A principal's aws:PrincipalOrgPaths is its account's path: the OU's own path, or a longer one under it.
+      statement.addCondition('ForAnyValue:StringLike', { 'aws:PrincipalOrgPaths': grant.organizationalUnitPaths.map(path => `${path}*`) });
+    }
   } else {
     statement.addPrincipals(...grant.accountIds!.map(account => new iam.AccountPrincipal(account)));
   }
@@ -51,24 +58,50 @@ export function organizationStatement(stack: Stack, grant: OrganizationGrant, op
 
 /** The principal an `iam.Grant` of an organization-wide statement names. */
 export function organizationPrincipal(grant: OrganizationGrant): iam.IPrincipal {
-  return grant.organizationId !== undefined
-    ? new iam.OrganizationPrincipal(grant.organizationId)
-    : new iam.CompositePrincipal(...grant.accountIds!.map(account => new iam.AccountPrincipal(account)));
+  if (grant.organizationId === undefined) {
+    return new iam.CompositePrincipal(...grant.accountIds!.map(account => new iam.AccountPrincipal(account)));
+  }
+  const organization = new iam.OrganizationPrincipal(grant.organizationId);
+  return grant.organizationalUnitPaths === undefined ? organization : organization.withConditions({
+    'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': grant.organizationalUnitPaths.map(path => `${path}*`) },
+  });
 }
 
 /**
  * The names of the node roles Anyscale's tools create, as `ArnLike` patterns after `role/` (the public constants of
  * `AnyscaleEcrOrganizationAccess` document each source).
  */
-export const NODE_ROLE_NAME_PATTERNS = {
+export const NODE_ROLE_NAME_PATTERNS = Object.freeze({
   cli: '*-cluster_node_role',
   terraformCommonName: '*-cluster-node-role',
   terraformPrefix: 'anyscale-cluster-node-*',
   terraformPrefixUnderPath: '*/anyscale-cluster-node-*',
-} as const;
+  rayAutoscaler: 'ray-autoscaler-v1',
+} as const);
 
 /** Every pattern of `NODE_ROLE_NAME_PATTERNS`: what an organization-wide grant names when the user gives none. */
-export const DEFAULT_ROLE_NAME_PATTERNS: readonly string[] = Object.values(NODE_ROLE_NAME_PATTERNS);
+export const DEFAULT_ROLE_NAME_PATTERNS: readonly string[] = Object.freeze(Object.values(NODE_ROLE_NAME_PATTERNS));
+
+/**
+ * The names of the instance roles Kubernetes node groups on EKS run with, from the tools Anyscale's EKS guides use (the
+ * public constants of `AnyscaleEcrOrganizationAccess` document each source). Not granted unless asked for.
+ */
+export const EKS_NODE_ROLE_PATTERNS_BY_SOURCE = Object.freeze({
+  terraformManagedNodeGroup: '*-eks-node-group-*',
+  eksctl: 'eksctl-*-nodegroup-*-NodeInstanceRole-*',
+  karpenterGuide: 'KarpenterNodeRole-*',
+  terraformKarpenter: 'Karpenter-*',
+  hyperPod: '*-SMHP-Exec-Role-*',
+} as const);
+
+/** Every pattern of `EKS_NODE_ROLE_PATTERNS_BY_SOURCE`. */
+export const EKS_NODE_ROLE_NAME_PATTERNS: readonly string[] = Object.freeze(Object.values(EKS_NODE_ROLE_PATTERNS_BY_SOURCE));
+
+/**
+ * Terraform's `name_prefix` appends 26 characters to the prefix (a UTC timestamp to the ten-thousandth of a second and
+ * an 8-digit hex counter: `id.PrefixedUniqueId` of terraform-plugin-sdk).
+ */
+export const TERRAFORM_NAME_PREFIX_SUFFIX_LENGTH = 26;
 
 /** Throws unless every pattern is a role name (optionally after its path) with `*` and `?` wildcards, and there is at least one. Tokens are not checked. */
 export function assertRoleNamePatterns(patterns: readonly string[], prop: string): void {

@@ -6,10 +6,15 @@ import { WARNING_IDS } from '../reporting/warning-ids';
 
 const POD_IDENTITY_SERVICE = 'pods.eks.amazonaws.com';
 const NODE_SERVICE = 'ec2.amazonaws.com';
+/**
+ * Services whose trust makes a role a node role: EC2 instances, and SageMaker HyperPod, whose cluster instances (EKS
+ * nodes included) run with the execution role that SageMaker assumes; that role is often trusted by EKS pods as well.
+ */
+const NODE_SERVICES = [NODE_SERVICE, 'sagemaker.amazonaws.com'];
 
 /**
  * Warns when a role the app defines is trusted only by EKS pods (EKS Pod Identity, or IRSA's web identity federation)
- * and not by EC2: on Kubernetes the kubelet pulls images with the node group's instance role, never with a pod's role,
+ * and not by EC2 or SageMaker (HyperPod's execution role): on Kubernetes the kubelet pulls images with the node group's instance role, never with a pod's role,
  * so granting a pod role leaves the nodes without access. Imported roles carry no trust policy here and are not checked.
  */
 export function warnIfPodRole(role: iam.IRole, reporter: IConstruct): void {
@@ -21,7 +26,7 @@ export function warnIfPodRole(role: iam.IRole, reporter: IConstruct): void {
   const actions = statements.flatMap(statement => [statement.Action ?? []].flat());
   const federated = statements.some(statement => statement.Principal?.Federated !== undefined) &&
     actions.includes('sts:AssumeRoleWithWebIdentity');
-  if (services.includes(NODE_SERVICE) || !(services.includes(POD_IDENTITY_SERVICE) || federated)) {
+  if (services.some(service => NODE_SERVICES.includes(service)) || !(services.includes(POD_IDENTITY_SERVICE) || federated)) {
     return;
   }
   Annotations.of(reporter).addWarningV2(

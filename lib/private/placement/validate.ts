@@ -3,7 +3,7 @@ import { parseArn } from './accounts';
 
 /** Characters IAM allows in a role name but '-' (letters, digits and '+=,.@_'), as a regular expression class body; '-' goes last. */
 const ROLE_NAME_CHARACTERS = '\\w+=,.@';
-const MAX_ROLE_NAME_LENGTH = 64;
+export const MAX_ROLE_NAME_LENGTH = 64;
 /** IAM: the longest path, without its leading `/` (the pattern follows `role/`). */
 const MAX_ROLE_PATH_LENGTH_FOR_PATTERNS = 511;
 /** Characters IAM allows in a role name. */

@@ -31,5 +31,8 @@ export interface AllowList {
   readonly repositories: Array<[string, number[]]>;
 }
 
-/** ECR's rule for repository names (CreateRepository's pattern, 2 to 256 characters). */
-export const REPOSITORY_NAME_PATTERN = /^(?=.{2,256}$)(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+/**
+ * ECR's rule for repository names (botocore's `RepositoryName` shape: 2 to 256 characters; segments separated by '/' are
+ * lowercase letters and digits joined by '.', '_', '__' or a run of '-').
+ */
+export const REPOSITORY_NAME_PATTERN = /^(?=.{2,256}$)[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/;
