@@ -25,9 +25,10 @@ let moto: MotoServer;
 let accounts: MotoAccounts;
 let iam: IAMClient;
 const ecr: Record<string, ECRClient> = {};
-/** Every call of every run, and the most calls of one run. */
+/** Every call of every run, the most calls of one run, and the shortest time from starting the command to its first call. */
 const everyCall = new Set<string>();
 let mostCalls = 0;
+let fastestStart = Infinity;
 let scenarios = 0;
 
 beforeAll(async () => {
@@ -95,10 +96,12 @@ class Scenario {
       ...(options.registryRole ?? true ? ['--registry-role-arn', `arn:aws:iam::${REGISTRY}:role/registry-reader`] : []), ...extra];
     const log = await startAwsCallLog(moto.endpoint);
     try {
+      const started = Date.now();
       const result = await runCommand(args, { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: REGION, AWS_ENDPOINT_URL: log.endpoint });
       const calls = log.calls.map(c => c.action);
       calls.forEach(c => everyCall.add(c));
       mostCalls = Math.max(mostCalls, calls.length);
+      fastestStart = Math.min(fastestStart, ...log.calls.map(c => c.at - started));
       return { ...result, calls };
     } finally {
       await log.stop();
@@ -343,5 +346,10 @@ describe('what the runs above called', () => {
     expect([...everyCall].filter(call => !/^[a-z0-9]+:(Get|List|Describe|Simulate)[A-Za-z]+$/.test(call) && call !== 'sts:AssumeRole')).toEqual([]);
     expect(mostCalls).toBeGreaterThan(0);
     expect(mostCalls).toBeLessThanOrEqual(15);
+  });
+
+  test('the command starts (node, the bundle and the SDK loaded, the region resolved) and makes its first call in under a second', () => {
+    // THEN (the fastest of the runs above: the machine's other load only slows some of them)
+    expect(fastestStart).toBeLessThan(1000);
   });
 });

@@ -4,6 +4,8 @@ import * as net from 'net';
 /** One AWS API call as it went over the wire: `iam:GetRole`, `ecr:GetRepositoryPolicy`, ... */
 export interface RecordedCall {
   readonly action: string;
+  /** When the request arrived (Date.now()). */
+  readonly at: number;
 }
 
 /**
@@ -26,7 +28,7 @@ export async function startAwsCallLog(target: string): Promise<AwsCallLog> {
     request.on('data', chunk => chunks.push(chunk));
     request.on('end', () => {
       const body = Buffer.concat(chunks);
-      calls.push({ action: actionOf(request, body.toString('utf8')) });
+      calls.push({ action: actionOf(request, body.toString('utf8')), at: Date.now() });
       const forward = http.request({
         host: upstream.hostname,
         port: upstream.port,

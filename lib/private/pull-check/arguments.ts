@@ -67,7 +67,12 @@ export function parseCommand(argv: readonly string[]): Command {
       },
     });
   } catch (e) {
-    throw new UsageError(`${(e as Error).message.split('\n')[0]} (see --help)`);
+    const message = (e as Error).message.split('\n')[0];
+    if ((e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      const option = /'([^']+)'/.exec(message)?.[1] ?? message;
+      throw new UsageError(`unknown option ${option} (credentials, profile and region come from the environment: AWS_PROFILE, AWS_REGION; see --help)`);
+    }
+    throw new UsageError(`${message} (see --help)`);
   }
   const { values, positionals } = parsed;
   if (values.help) {
