@@ -116,10 +116,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
 // With srcdir 'lib' projen ignores 'dist' in .npmignore, which would publish a package with no JavaScript.
 project.npmignore?.removePatterns('dist');
-// jsii also compiles the command's modules to dist/private/pull-check/; the package runs the bundle in assets/ only.
-project.npmignore?.addPatterns('/dist/private/pull-check/', '/dist/**/*.ts', '!/dist/**/*.d.ts', '/examples/', '/scripts/', '/artifacts/', '/cdk.out/',
+project.npmignore?.addPatterns('/dist/**/*.ts', '!/dist/**/*.d.ts', '/examples/', '/scripts/', '/artifacts/', '/cdk.out/',
   '/rosetta/', '/.jsii.tabl.json');
 project.gitignore.addPatterns('/cdk.out/', '/artifacts/', '*.tgz', '/.jsii.tabl.json');
+// jsii also compiles the check command's modules to dist/private/pull-check/; the package runs only their bundle in assets/.
+project.npmignore?.addPatterns('/dist/private/pull-check/**');
 
 // The custom resource handler and the modules it bundles use the ECR client, which esbuild puts in the bundle.
 project.eslint?.allowDevDeps('lib/private/existing-repository/handler/**');
