@@ -206,6 +206,22 @@ test('a condition the simulator had no value for: "depends on", exit 1', async (
   expect(result.lines[2]).toBe(`✓ SCPs: none apply (the simulator reports no organization for account ${NODE})`);
 });
 
+test('a cross-account result whose EvalDecisionDetails deny only for want of a resource policy: the identity side is taken from its own entries', async () => {
+  // GIVEN (the API reference: one entry per policy type in cross-account simulations; it does not list their names, so
+  // an entry naming a resource policy is taken for the repository side, which the check evaluates itself)
+  iam.on(SimulatePrincipalPolicyCommand).callsFake((input: SimulatePrincipalPolicyCommandInput) => ({
+    EvaluationResults: input.ActionNames!.map(action => ({
+      ...evaluation(action, input.ResourceArns?.[0], { matched: [readOnlyMatch], organizations: true, decision: input.ResourceArns ? 'implicitDeny' : 'allowed' }),
+      ...(input.ResourceArns ? { EvalDecisionDetails: { 'IAM Policy': 'allowed', 'Resource Policy': 'implicitDeny' } } : {}),
+    })),
+  }));
+  // WHEN
+  const result = await run();
+  // THEN
+  expect(result.code).toBe(0);
+  expect(result.lines[0]).toMatch(/^✓ identity policies/);
+});
+
 test('the simulator denied (AccessDenied): the documents decide, and the output says SCPs were not seen', async () => {
   // GIVEN
   iam.on(SimulatePrincipalPolicyCommand).rejects(Object.assign(new Error(`User: arn:aws:sts::${NODE}:assumed-role/dev/me is not authorized to perform: iam:SimulatePrincipalPolicy`), { name: 'AccessDenied' }));

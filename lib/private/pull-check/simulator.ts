@@ -101,7 +101,7 @@ export function sideOf(result: EvaluationResult, boundaryName: string | undefine
   const missingContext = [...new Set([...result.MissingContextValues ?? [], ...perResource.flatMap(r => r.MissingContextValues ?? [])])];
   const boundaryAllowed = result.PermissionsBoundaryDecisionDetail?.AllowedByPermissionsBoundary;
   const organizationsAllowed = result.OrganizationsDecisionDetail?.AllowedByOrganizations;
-  const decision = result.EvalDecision;
+  const decision = identityDecision(result);
   const isBoundary = (m: MatchedStatement) => boundaryName !== undefined && m.SourcePolicyId === boundaryName;
   const identityStatements = matched.filter(m => !isBoundary(m)).map(reasonOf);
   const boundaryStatements = matched.filter(isBoundary).map(reasonOf);
@@ -135,6 +135,20 @@ export function sideOf(result: EvaluationResult, boundaryName: string | undefine
     };
   }
   return { identity, boundary, scp, scpStatus, missingContext };
+}
+
+/**
+ * The decision of the role's side. The call names no resource policy; should the simulator still treat a repository of
+ * another account as a cross-account request and deny for want of one, its EvalDecisionDetails (one entry per policy
+ * type, for cross-account simulations) hold the identity side's own decision: the entries that are not a resource
+ * policy's.
+ */
+function identityDecision(result: EvaluationResult): string | undefined {
+  const details = Object.entries(result.EvalDecisionDetails ?? {}).filter(([type]) => !/resource/i.test(type)).map(([, value]) => value);
+  if (result.EvalDecision === 'allowed' || details.length === 0) {
+    return result.EvalDecision;
+  }
+  return details.includes('explicitDeny') ? 'explicitDeny' : details.every(value => value === 'allowed') ? 'allowed' : 'implicitDeny';
 }
 
 /** The identity policies' own answer, which the simulator does not give when the boundary or an SCP decides first. */
