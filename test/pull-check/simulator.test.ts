@@ -7,7 +7,7 @@ import {
   SimulatePrincipalPolicyCommand, SimulatePrincipalPolicyCommandInput,
 } from '@aws-sdk/client-iam';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { main } from '../../lib/private/pull-check/main';
 import { CHECK_PERMISSIONS } from '../../lib/private/pull-check/permissions';
@@ -324,6 +324,21 @@ describe('a repository that a pull-through cache rule creates on the first pull'
     ]);
     expect(result.stdout).toContain(`    fix in account ${REGISTRY}: ECR gives the repository it creates the policy of the repository policy of creation template ray`);
   });
+});
+
+test('without --registry-role-arn, the cache rules of another account are not read, and the line says why', async () => {
+  // GIVEN the node account's credentials, a repository of the registry account that does not exist
+  simulator(() => ({ matched: [readOnlyMatch] }));
+  ecr.on(GetRepositoryPolicyCommand).rejects(new RepositoryNotFoundException({ message: 'no', $metadata: {} }));
+  sts.on(GetCallerIdentityCommand).resolves({ Account: NODE, Arn: `arn:aws:sts::${NODE}:assumed-role/dev/me`, UserId: 'AROA:me' });
+  // WHEN
+  let stdout = '';
+  const code = await main(['check', '--role-arn', ROLE_ARN, '--repository-uri', URI], { stdout: text => { stdout += text; }, stderr: () => undefined });
+  // THEN
+  expect(code).toBe(1);
+  expect(stdout).toContain(`✗ repository ray-images does not exist in account ${REGISTRY}, region us-east-1 (the pull-through cache rules and creation templates of ${REGISTRY} `
+    + `were not read: the credentials are of account ${NODE} (pass --registry-role-arn))`);
+  expect(ecr.commandCalls(DescribePullThroughCacheRulesCommand)).toEqual([]);
 });
 
 test('every command the check sends is in the IAM policy the README lists', async () => {
