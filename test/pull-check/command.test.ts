@@ -147,28 +147,8 @@ describe('states a user meets after deploying', () => {
     expect(result.stdout).toContain(`→ the role cannot pull ${it.uri}: 2 failed`);
   });
 
-  test.concurrent('managed policy attached, no repository statement in the other account: exit 1, names the repository policy and the statement to add', async () => {
-    // GIVEN
-    const it = new Scenario();
-    await it.nodeRole({ managed: [READ_ONLY] });
-    await it.createRepository(REGISTRY);
-    // WHEN
-    const result = await it.check();
-    // THEN
-    expect(result.code).toBe(1);
-    expect(lines(result.stdout)).toEqual([
-      `✓ identity policies of ${it.role} (account ${NODE}): allow ecr:GetAuthorizationToken, ecr:BatchGetImage, ecr:GetDownloadUrlForLayer, ecr:BatchCheckLayerAvailability (managed policy AmazonEC2ContainerRegistryReadOnly)`,
-      '✓ permissions boundary: none',
-      expect.stringMatching(/^– SCPs: not seen: iam:SimulatePrincipalPolicy could not be called \(.+\); the role's side was decided from its policy documents, without the organization's SCPs and RCPs$/),
-      `✓ repository ${it.repository} exists in account ${REGISTRY}, region ${REGION}`,
-      `✗ repository policy (account ${REGISTRY}): none, so nothing allows role ${it.role} of account ${NODE} ecr:BatchGetImage, ecr:GetDownloadUrlForLayer, ecr:BatchCheckLayerAvailability`,
-    ]);
-    expect(result.stdout).toContain(`    fix in account ${REGISTRY}: add this statement to the policy of repository ${it.repository}`);
-    expect(result.stdout).toContain('"Sid": "AnyscaleNodePull"');
-    expect(result.stdout).toContain('existingRepositoryPolicy: ExistingRepositoryPolicy.MERGE,');
-  });
-
-  test.concurrent('the README\'s examples: the repository statement missing (exit 1), then the statement AnyscaleEcrAccess writes added (exit 0)', async () => {
+  test.concurrent('managed policy attached, no repository statement in the other account (exit 1, names the repository policy), then the statement '
+    + 'AnyscaleEcrAccess writes added (exit 0): the README\'s examples', async () => {
     // GIVEN the README's names, the managed policy on the role, a repository with no policy
     const it = new Scenario({ role: 'cld_abc123-cluster_node_role', repository: 'ray-images' });
     await it.nodeRole({ managed: [READ_ONLY] });
@@ -179,6 +159,9 @@ describe('states a user meets after deploying', () => {
     const passing = await it.check();
     // THEN the outputs are the README's, word for word
     expect({ code: failing.code, stdout: failing.stdout }).toEqual({ code: 1, stdout: readmeExample('failing') });
+    expect(lines(failing.stdout).filter(l => l.startsWith('✗'))).toEqual([
+      `✗ repository policy (account ${REGISTRY}): none, so nothing allows role ${it.role} of account ${NODE} ecr:BatchGetImage, ecr:GetDownloadUrlForLayer, ecr:BatchCheckLayerAvailability`,
+    ]);
     expect({ code: passing.code, stdout: passing.stdout, stderr: passing.stderr }).toEqual({ code: 0, stdout: readmeExample('passing'), stderr: '' });
   });
 
@@ -382,12 +365,11 @@ describe('what the runs above called', () => {
   });
 
   test('the command starts (node, the bundle and the SDK loaded, the region resolved) and makes its first call in under a second', async () => {
-    // GIVEN the concurrent runs above are over (they start five at a time); the fastest of two runs on their own
+    // GIVEN the concurrent runs above are over (they start five at a time): a run on its own
     firstCallAfter = [];
     // WHEN
     await new Scenario().check();
-    await new Scenario().check();
     // THEN
-    expect(Math.min(...firstCallAfter)).toBeLessThan(1000);
+    expect(firstCallAfter[0]).toBeLessThan(1000);
   });
 });

@@ -356,3 +356,15 @@ test('every command the check sends is in the IAM policy the README lists', asyn
   const listed = [...CHECK_PERMISSIONS.node, ...CHECK_PERMISSIONS.registry].map(action => `${action.split(':')[1]}Command`);
   expect(result.sent.filter(command => !listed.includes(command))).toEqual([]);
 });
+
+test('--json with a usage error: the reason as JSON on stdout too, exit 2', async () => {
+  // WHEN
+  let stdout = '';
+  let stderr = '';
+  const code = await main(['check', '--json'], { stdout: text => { stdout += text; }, stderr: text => { stderr += text; } });
+  // THEN
+  const reason = '--role-arn is required: the ARN of the IAM role the nodes run as (arn:aws:iam::<account>:role/<name>)';
+  expect(code).toBe(2);
+  expect(JSON.parse(stdout)).toEqual({ version: 1, canPull: false, exitCode: 2, error: reason });
+  expect(stderr).toBe(`cdk-anyscale-ecr-access: ${reason}\n`);
+});
