@@ -69,6 +69,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-cdk/integ-runner',
     // Existing repositories: the custom resource handler and its tests.
     '@aws-sdk/client-ecr',
+    // The pull-path check command (lib/private/pull-check/): bundled by esbuild into its one JS file, never a dependency.
+    '@aws-sdk/client-iam',
+    '@aws-sdk/client-sts',
+    '@aws-sdk/client-ec2',
+    '@aws-sdk/client-organizations',
     'aws-sdk-client-mock',
     '@types/aws-lambda',
     'esbuild',
@@ -116,9 +121,26 @@ project.npmignore?.addPatterns('/dist/**/*.ts', '!/dist/**/*.d.ts', '/examples/'
   // What contributors and CI need, and users of the package do not.
   '/.ci/', '/stryker.config.json', '/BENCHMARKS.md', '/CONTRIBUTING.md');
 project.gitignore.addPatterns('/cdk.out/', '/artifacts/', '*.tgz', '/.jsii.tabl.json');
+// jsii also compiles the check command's modules to dist/private/pull-check/; the package runs only their bundle in assets/.
+project.npmignore?.addPatterns('/dist/private/pull-check/**');
 
 // The custom resource handler and the modules it bundles use the ECR client, which esbuild puts in the bundle.
 project.eslint?.allowDevDeps('lib/private/existing-repository/handler/**');
+
+// The `cdk-anyscale-ecr-access check` command (lib/private/pull-check/, not part of the jsii API): esbuild bundles it with
+// the AWS SDK clients it uses into one executable file in assets/, which the npm package ships and declares as its bin,
+// so that users of the library get no runtime dependency. The bundle task runs before compile, the tests and packaging.
+const pullCheck = project.bundler.addBundle('lib/private/pull-check/cli.ts', {
+  platform: 'node',
+  target: 'node20',
+  externals: [],
+  executable: true,
+  minify: true,
+  tsconfigPath: 'test/tsconfig.json',
+  watchTask: false,
+});
+project.addBins({ 'cdk-anyscale-ecr-access': pullCheck.outfile });
+project.eslint?.allowDevDeps('lib/private/pull-check/**');
 
 // jsii prints an end-of-life banner on Node 20, which this project still supports.
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');

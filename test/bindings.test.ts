@@ -1,3 +1,4 @@
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -28,4 +29,17 @@ test.each([
 test('Python byte-compiled without errors (the bindings task runs compileall)', () => {
   const cache = path.join(out, 'python/src/cdk_anyscale_ecr_access/__pycache__');
   expect(fs.readdirSync(cache).some(file => file.startsWith('__init__.') && file.endsWith('.pyc'))).toBe(true);
+});
+
+test('Python declares the cdk-anyscale-ecr-access script, which runs the bundled command from the package\'s embedded tarball', () => {
+  // GIVEN
+  const python = path.join(out, 'python');
+  const script = 'src/cdk_anyscale_ecr_access/_jsii/bin/cdk-anyscale-ecr-access';
+  // THEN setup.py installs the script, the script hands its arguments to the bin of the npm package through jsii
+  expect(fs.readFileSync(path.join(python, 'setup.py'), 'utf8')).toMatch(new RegExp(`"scripts": \\[\\s*"${script}"\\s*\\]`));
+  expect(fs.readFileSync(path.join(python, script), 'utf8')).toContain('__jsii_assembly__.invokeBinScript(\n    "cdk-anyscale-ecr-access", "cdk-anyscale-ecr-access", sys.argv[1:]\n)');
+  // AND the tarball jsii runs it from holds the bundle that package.json's bin names
+  const tarball = fs.readdirSync(path.join(python, 'src/cdk_anyscale_ecr_access/_jsii')).find(file => file.endsWith('.jsii.tgz'))!;
+  const entries = execFileSync('tar', ['-tzf', path.join(python, 'src/cdk_anyscale_ecr_access/_jsii', tarball)], { encoding: 'utf8' }).split('\n');
+  expect(entries).toContain('package/assets/lib/private/pull-check/cli/index.js');
 });

@@ -26,6 +26,7 @@ const ALL = modules(LIB);
 const isPrivate = (module: string) => module.startsWith(`private${path.sep}`);
 const SHARED = `private${path.sep}shared${path.sep}`;
 const HANDLER = `private${path.sep}existing-repository${path.sep}handler${path.sep}`;
+const PULL_CHECK = `private${path.sep}pull-check${path.sep}`;
 // The projen-generated Lambda construct sits beside the handler it bundles; it is construct code, not handler code.
 const GENERATED_FUNCTION = `${HANDLER}merge-policy-function.ts`;
 
@@ -69,6 +70,22 @@ test('the handler bundled into the Lambda imports only the handler, lib/private/
   // THEN
   expect(handler).toContain(`${HANDLER}merge-policy.lambda.ts`);
   expect(outside).toEqual([]);
+});
+
+test('the check command (bundled on its own into the bin) imports only its folder, lib/private/shared/ and the AWS SDK, and nothing imports it', () => {
+  // WHEN
+  const command = ALL.filter(module => module.startsWith(PULL_CHECK));
+  const outside = command.flatMap(module => {
+    const { local, packages } = importsOf(module);
+    return [...local.filter(target => !target.startsWith(PULL_CHECK) && !target.startsWith(SHARED)),
+      ...packages.filter(p => !p.startsWith('@aws-sdk/client-') && p !== 'util')].map(target => `${module} -> ${target}`);
+  });
+  const users = ALL.filter(module => !module.startsWith(PULL_CHECK))
+    .filter(module => importsOf(module).local.some(target => target.startsWith(PULL_CHECK)));
+  // THEN
+  expect(command).toContain(`${PULL_CHECK}cli.ts`);
+  expect(outside).toEqual([]);
+  expect(users).toEqual([]);
 });
 
 test('the modules of lib/ import each other without cycles', () => {

@@ -1,5 +1,7 @@
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
+import { builtinModules } from 'module';
+import * as os from 'os';
 import * as path from 'path';
 import { App, Stack, Stage } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -10,6 +12,7 @@ const root = path.join(__dirname, '..');
 const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 let entries: string[];
 let packDir: string;
+let tarball: string;
 
 beforeAll(() => {
   // Inside the project, so that the unpacked package resolves aws-cdk-lib from the project's node_modules.
@@ -19,7 +22,7 @@ beforeAll(() => {
     cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
   });
   const [{ filename }] = JSON.parse(output);
-  const tarball = path.join(packDir, filename);
+  tarball = path.join(packDir, filename);
   entries = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' })
     .split('\n').filter(Boolean).map(entry => entry.replace(/^package\//, ''));
   execFileSync('tar', ['-xzf', tarball, '-C', packDir]);
@@ -38,6 +41,7 @@ test('the tarball holds main, types, the jsii assembly and the compiled modules'
     'dist/private/repository/repository-grant.js', 'dist/organization-access.js', 'dist/created-repository-access.js',
     'dist/private/repository/repository-policy.js', 'dist/private/quotas/quotas.js', 'dist/private/creation-templates/prefix.js',
     'dist/private/existing-repository/handler/merge-policy-function.js', 'assets/lib/private/existing-repository/handler/merge-policy.lambda/index.js',
+    manifest.bin['cdk-anyscale-ecr-access'],
   ]));
 });
 
@@ -49,7 +53,9 @@ test('the tarball holds only what users of the package need at its top level', (
 test('the tarball leaves out sources, tests, examples and build output of other tools', () => {
   const unwanted = entries.filter(entry =>
     /^(lib|test|examples|scripts|artifacts|cdk\.out|coverage|node_modules)\//.test(entry) ||
-    (entry.endsWith('.ts') && !entry.endsWith('.d.ts')));
+    (entry.endsWith('.ts') && !entry.endsWith('.d.ts')) ||
+    // jsii compiles the check command's modules too; the package runs only their bundle
+    entry.startsWith('dist/private/pull-check/'));
   expect(unwanted).toEqual([]);
 });
 
@@ -75,4 +81,55 @@ test('the unpacked package finds its handler bundle when a stack merges into an 
   const assets = JSON.parse(fs.readFileSync(path.join(assembly.directory, 'Registry.assets.json'), 'utf8'));
   const [source] = Object.values<any>(assets.files).map(file => file.source.path);
   expect(fs.readFileSync(path.join(assembly.directory, source, 'index.js'), 'utf8')).toContain('GetRepositoryPolicyCommand');
+});
+
+describe('the cdk-anyscale-ecr-access command', () => {
+  let installDir: string;
+
+  beforeAll(() => {
+    // Outside the project, so that nothing resolves from its node_modules: the bundle must carry what it needs.
+    installDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pull-check-install-'));
+    fs.writeFileSync(path.join(installDir, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
+    // The peers (aws-cdk-lib, constructs) are not needed to run the command, and are not installed here.
+    execFileSync('npm', ['install', '--offline', '--legacy-peer-deps', '--ignore-scripts', '--no-audit', '--no-fund', tarball],
+      { cwd: installDir, stdio: ['ignore', 'pipe', 'pipe'] });
+  }, 120_000);
+  afterAll(() => fs.rmSync(installDir, { recursive: true, force: true }));
+
+  test('package.json declares it as the bin, pointing at the bundle in assets/', () => {
+    expect(manifest.bin).toEqual({ 'cdk-anyscale-ecr-access': 'assets/lib/private/pull-check/cli/index.js' });
+  });
+
+  test('installed from the tarball into an empty folder, `npx cdk-anyscale-ecr-access check --help` answers', () => {
+    // WHEN
+    const result = spawnSync('npx', ['--no', 'cdk-anyscale-ecr-access', 'check', '--help'], { cwd: installDir, encoding: 'utf8' });
+    // THEN
+    expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(result.stdout).toMatch(/^Usage: cdk-anyscale-ecr-access check --role-arn <node role ARN> \(--repository-uri <uri> \| --repository-arn <arn>\) \[options\]\n/);
+  });
+
+  test('it starts in under a second (the fastest of three runs of --help from the installed package)', () => {
+    // GIVEN
+    const bin = path.join(installDir, 'node_modules', 'cdk-anyscale-ecr-access', manifest.bin['cdk-anyscale-ecr-access']);
+    // WHEN
+    const times = [1, 2, 3].map(() => {
+      const start = process.hrtime.bigint();
+      execFileSync(process.execPath, [bin, '--help'], { stdio: 'ignore' });
+      return Number(process.hrtime.bigint() - start) / 1e6;
+    });
+    // THEN
+    expect(Math.min(...times)).toBeLessThan(1000);
+  });
+
+  test('the bundle requires nothing but Node.js built-in modules (the AWS SDK clients are inside it)', () => {
+    // GIVEN
+    const bundle = fs.readFileSync(path.join(installDir, 'node_modules', 'cdk-anyscale-ecr-access', manifest.bin['cdk-anyscale-ecr-access']), 'utf8');
+    // WHEN
+    // (a `[require("...")]` inside an error message of the SDK is text, not a call)
+    const required = [...new Set([...bundle.matchAll(/(?<![[\w$.])require\("([^"]+)"\)/g)].map(m => m[1]))];
+    // THEN
+    expect(required.length).toBeGreaterThan(0);
+    expect(required.filter(name => !builtinModules.includes(name.replace(/^node:/, '')))).toEqual([]);
+    expect(bundle.startsWith('#!/usr/bin/env node\n')).toBe(true);
+  });
 });
