@@ -14,6 +14,8 @@ import { NagAcknowledgements } from '../reporting/nag-acknowledgements';
 import { ECR_PULL_ACTIONS } from '../shared/pull-actions';
 
 const HANDLER_ID = 'AnyscaleEcrExistingRepositoryHandler';
+/** The id of the handler's child that sets Lambda's retries of asynchronous invocations. */
+const ASYNC_INVOKE_ID = 'AsyncInvoke';
 
 /**
  * The most repositories one stack's handler serves: its configuration names each one with its principals, and
@@ -69,8 +71,8 @@ export class ExistingRepositoryStatement extends Construct {
       serviceTimeout: Duration.minutes(10),
       properties: { RepositoryName: repository.repositoryName, RepositoryArn: repository.repositoryArn, Principals: this.principals },
     });
-    // The function with everything under it, its retry setting included, is in place before the first event.
-    resource.node.addDependency(handler);
+    // The function's retry setting is in place before the first event (the function itself is named by ServiceToken).
+    resource.node.addDependency(handler.node.findChild(ASYNC_INVOKE_ID));
     this.node.addValidation({
       validate: () => quotaError(
         `The statement for repository ${repository.repositoryName}`,
@@ -164,7 +166,7 @@ function handlerOf(stack: Stack): MergePolicyFunction {
   // PUT failed, say) up to twice: a retry that failed before writing would answer "nothing written" for a statement
   // that the first invocation wrote. Without retries, CloudFormation waits for the service timeout instead, and its
   // rollback Delete removes the resource's own statement.
-  new lambda.EventInvokeConfig(handler, 'AsyncInvoke', { function: handler, retryAttempts: 0 });
+  new lambda.EventInvokeConfig(handler, ASYNC_INVOKE_ID, { function: handler, retryAttempts: 0 });
   NagAcknowledgements.handlerRepositoryWildcard(role, repositories);
   handler.node.addValidation({
     validate: () => {
