@@ -9,6 +9,8 @@ test.each([
   ['a URI with a digest', `222222222222.dkr.ecr.us-east-1.amazonaws.com/ray@sha256:${'a'.repeat(64)}`, 'aws', 'us-east-1', 'ray'],
   ['a China URI', '222222222222.dkr.ecr.cn-north-1.amazonaws.com.cn/ray', 'aws-cn', 'cn-north-1', 'ray'],
   ['a GovCloud URI', '222222222222.dkr.ecr.us-gov-west-1.amazonaws.com/ray', 'aws-us-gov', 'us-gov-west-1', 'ray'],
+  ['a name with \'__\' and a run of \'-\' (ECR accepts both)', '222222222222.dkr.ecr.us-east-1.amazonaws.com/team__ml/ray--images', 'aws',
+    'us-east-1', 'team__ml/ray--images'],
 ])('%s: %s', (_case, uri, partition, region, name) => {
   // GIVEN a role of the same partition
   const role = `arn:${partition}:iam::111111111111:role/nodes`;
@@ -67,7 +69,7 @@ test.each([
   [['check', '--role-arn', ROLE, '--repository-uri', 'ghcr.io/ray/ray'],
     '--repository-uri \'ghcr.io/ray/ray\' is not an ECR repository URI (<account>.dkr.ecr.<region>.amazonaws.com/<name>, optionally :tag or @sha256:digest)'],
   [['check', '--role-arn', ROLE, '--repository-uri', '222222222222.dkr.ecr.us-east-1.amazonaws.com/Ray'],
-    '--repository-uri \'222222222222.dkr.ecr.us-east-1.amazonaws.com/Ray\': \'Ray\' is not a repository name ECR accepts (lower case letters, digits, . _ - and / between parts)'],
+    '--repository-uri \'222222222222.dkr.ecr.us-east-1.amazonaws.com/Ray\': \'Ray\' is not a repository name ECR accepts (lower case letters and digits, joined by . _ __ or a run of -, in parts separated by /)'],
   [['check', '--role-arn', ROLE, '--repository-uri', '222222222222.dkr.ecr.cn-north-1.amazonaws.com.cn/ray'],
     '--role-arn is in partition aws and the repository in aws-cn: IAM cannot grant across partitions'],
   [['check', '--role-arn', ROLE, '--repository-uri', '222222222222.dkr.ecr.us-east-1.amazonaws.com/ray', '--vpc-id', 'default'],

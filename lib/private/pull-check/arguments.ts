@@ -1,5 +1,6 @@
 import { parseArgs } from 'util';
 import { parseRoleArn, RoleArn } from './matching';
+import { REPOSITORY_NAME_PATTERN } from '../shared/contract';
 
 /** A problem with the command line or the credentials: exit code 2, one line. */
 export class UsageError extends Error {}
@@ -45,8 +46,6 @@ export type Command = { readonly kind: 'help' } | { readonly kind: 'check'; read
 
 const DNS_SUFFIX: Record<string, string> = { 'aws': 'amazonaws.com', 'aws-cn': 'amazonaws.com.cn', 'aws-us-gov': 'amazonaws.com' };
 
-/** ECR's rule for repository names (2 to 256 characters, lower case, `/`-separated). */
-const REPOSITORY_NAME = /^(?=.{2,256}$)(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 
 /** Parses `check ...`; throws a UsageError with a one-line reason. */
 export function parseCommand(argv: readonly string[]): Command {
@@ -140,8 +139,8 @@ function parseRepository(uri: string | undefined, arn: string | undefined): Repo
 }
 
 function repositoryOf(partition: string, region: string, account: string, name: string, given: string): Repository {
-  if (!REPOSITORY_NAME.test(name)) {
-    throw new UsageError(`${given}: '${name}' is not a repository name ECR accepts (lower case letters, digits, . _ - and / between parts)`);
+  if (!REPOSITORY_NAME_PATTERN.test(name)) {
+    throw new UsageError(`${given}: '${name}' is not a repository name ECR accepts (lower case letters and digits, joined by . _ __ or a run of -, in parts separated by /)`);
   }
   return {
     partition,
