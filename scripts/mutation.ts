@@ -18,7 +18,7 @@ export const GROUPS: Record<string, Group> = {
   handler: {
     modules: ['private/existing-repository/handler/policy-text', 'private/existing-repository/handler/ownership', 'private/existing-repository/handler/request',
       'private/existing-repository/handler/repository-policy-store', 'private/existing-repository/handler/statement-sync', 'private/existing-repository/handler/merge-policy.lambda',
-      'private/existing-repository/handler/cfn-response', 'private/existing-repository/handler/partitions', 'private/shared/contract'],
+      'private/existing-repository/handler/cfn-response', 'private/shared/partitions', 'private/shared/contract'],
     tests: ['existing-repository/merge-policy', 'existing-repository/policy-text', 'existing-repository/cfn-response',
       'existing-repository/handler-entry', 'existing-repository/races', 'existing-repository/ownership', 'existing-repository/request',
       'existing-repository/handler-client', 'existing-repository/timing', 'existing-repository/revocation', 'existing-repository/lost-answers',

@@ -1,6 +1,7 @@
 import { parseArgs } from 'util';
 import { parseRoleArn, RoleArn } from './matching';
 import { REPOSITORY_NAME_PATTERN } from '../shared/contract';
+import { dnsSuffixOf } from '../shared/partitions';
 
 /** A problem with the command line or the credentials: exit code 2, one line. */
 export class UsageError extends Error {}
@@ -43,8 +44,6 @@ export interface CheckArguments {
 }
 
 export type Command = { readonly kind: 'help' } | { readonly kind: 'check'; readonly args: CheckArguments };
-
-const DNS_SUFFIX: Record<string, string> = { 'aws': 'amazonaws.com', 'aws-cn': 'amazonaws.com.cn', 'aws-us-gov': 'amazonaws.com' };
 
 
 /** Parses `check ...`; throws a UsageError with a one-line reason. */
@@ -148,6 +147,6 @@ function repositoryOf(partition: string, region: string, account: string, name: 
     account,
     name,
     arn: `arn:${partition}:ecr:${region}:${account}:repository/${name}`,
-    uri: `${account}.dkr.ecr.${region}.${DNS_SUFFIX[partition]}/${name}`,
+    uri: `${account}.dkr.ecr.${region}.${dnsSuffixOf(partition)}/${name}`,
   };
 }
