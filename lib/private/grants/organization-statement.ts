@@ -47,13 +47,17 @@ export function organizationStatement(stack: Stack, grant: OrganizationGrant, op
     statement.addAnyPrincipal();
     statement.addCondition('StringEquals', { 'aws:PrincipalOrgID': grant.organizationId });
     if (grant.organizationalUnitPaths !== undefined) {
-      // A principal's aws:PrincipalOrgPaths is its account's path: the OU's own path, or a longer one under it.
-      statement.addCondition('ForAnyValue:StringLike', { 'aws:PrincipalOrgPaths': grant.organizationalUnitPaths.map(path => `${path}*`) });
+      statement.addCondition('ForAnyValue:StringLike', { 'aws:PrincipalOrgPaths': underPaths(grant.organizationalUnitPaths) });
     }
   } else {
     statement.addPrincipals(...grant.accountIds!.map(account => new iam.AccountPrincipal(account)));
   }
   return statement;
+}
+
+/** `aws:PrincipalOrgPaths` patterns of principals in the OUs or under them: an account's path is its OU's path, or longer. */
+function underPaths(ouPaths: readonly string[]): string[] {
+  return ouPaths.map(path => `${path}*`);
 }
 
 /** The principal an `iam.Grant` of an organization-wide statement names. */
@@ -63,7 +67,7 @@ export function organizationPrincipal(grant: OrganizationGrant): iam.IPrincipal 
   }
   const organization = new iam.OrganizationPrincipal(grant.organizationId);
   return grant.organizationalUnitPaths === undefined ? organization : organization.withConditions({
-    'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': grant.organizationalUnitPaths.map(path => `${path}*`) },
+    'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': underPaths(grant.organizationalUnitPaths) },
   });
 }
 

@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { hasRawOverrides, renderedProperties } from '../cdk-internals/cdk-internals';
 import { renderIntrinsic } from '../placement/rendering';
+import { cfnRoleOf } from '../placement/role-identity';
 
 /**
  * Checks at synthesis that a role this app defines still lists the AWS managed policy the library attached to it: the
@@ -24,9 +25,7 @@ export class ManagedPolicyKept extends Construct {
   }
 
   private validate(): string[] {
-    // An iam.LazyRole keeps its CfnRole one level further down; a role customized with iam.Role.customizeRoles has none
-    // (CDK reports its policies for whoever creates it).
-    const cfnRole = this.role.node.findAll().find((c): c is iam.CfnRole => c instanceof iam.CfnRole);
+    const cfnRole = cfnRoleOf(this.role);
     if (!cfnRole) {
       return [];
     }

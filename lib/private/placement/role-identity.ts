@@ -21,9 +21,16 @@ export function roleIdentity(stack: Stack, role: iam.IRole): string {
   return parsed ? `${parsed[1]}/${parsed[2]}` : key;
 }
 
-/** The literal `roleName` of a role this app defines (an `iam.LazyRole` keeps its `CfnRole` one level down). */
-export function literalOwnedRoleName(role: iam.IRole): string | undefined {
-  const cfnRole = role.node.findAll().find((c): c is iam.CfnRole => c instanceof iam.CfnRole);
-  const name = cfnRole?.roleName;
+/**
+ * The `CfnRole` of a role this app defines: its default child, or one level further down for an `iam.LazyRole`; none for
+ * an imported role, or one customized with `iam.Role.customizeRoles` (CDK reports its policies for whoever creates it).
+ */
+export function cfnRoleOf(role: iam.IRole): iam.CfnRole | undefined {
+  return role.node.findAll().find((c): c is iam.CfnRole => c instanceof iam.CfnRole);
+}
+
+/** The literal `roleName` of a role this app defines. */
+function literalOwnedRoleName(role: iam.IRole): string | undefined {
+  const name = cfnRoleOf(role)?.roleName;
   return name !== undefined && !Token.isUnresolved(name) ? name : undefined;
 }

@@ -4,6 +4,7 @@ import { Construct, IConstruct } from 'constructs';
 import { measure, QUOTAS, quotaError } from './quotas';
 import { isOwned } from '../placement/accounts';
 import { displayStack } from '../placement/display';
+import { cfnRoleOf } from '../placement/role-identity';
 import { WARNING_IDS } from '../reporting/warning-ids';
 
 /**
@@ -16,7 +17,7 @@ export function checkInlinePolicySize(role: iam.IRole, inline: iam.Policy): void
   inline.node.addValidation({
     validate: () => {
       const stack = Stack.of(inline);
-      const sizes = policiesAttachedTo(role, stack).map(policy => measure(stack, policy.policyDocument));
+      const sizes = attachedTo(role, stack, iam.CfnPolicy).map(policy => measure(stack, policy.policyDocument));
       return quotaError(
         `The inline policies of role ${role.node.path} in stack ${displayStack(stack)}`,
         { characters: sum(sizes.map(s => s.characters)), unmeasured: sum(sizes.map(s => s.unmeasured)) },
@@ -85,10 +86,10 @@ class ManagedPolicyCount extends Construct implements IAspect {
     // imported by name, that of the role the stack defines under that name.
     const roleName = stack.resolve(this.role.roleName);
     const cfnRole = isOwned(this.role)
-      ? this.role.node.findAll().find((c): c is iam.CfnRole => c instanceof iam.CfnRole)
+      ? cfnRoleOf(this.role)
       : stack.node.findAll().find((c): c is iam.CfnRole => c instanceof iam.CfnRole && typeof roleName === 'string' && c.roleName === roleName);
     const direct = (stack.resolve(cfnRole?.managedPolicyArns) as unknown[] | undefined)?.length ?? 0;
-    const count = direct + managedPoliciesAttachedTo(this.role, stack);
+    const count = direct + attachedTo(this.role, stack, iam.CfnManagedPolicy).length;
     const where = `Role ${this.role.node.path} is attached ${count} managed policies in stack ${displayStack(stack)}`;
     // A reporter of another stage may be synthesized already (CDK Pipelines synthesizes each stage when it is added):
     // the role's stage is the one being synthesized now, so the message goes there.
@@ -109,14 +110,10 @@ class ManagedPolicyCount extends Construct implements IAspect {
   }
 }
 
-function policiesAttachedTo(role: iam.IRole, stack: Stack): iam.CfnPolicy[] {
+/** The policies of a kind (inline or managed) that the stack attaches to the role. */
+function attachedTo<T extends iam.CfnPolicy | iam.CfnManagedPolicy>(role: iam.IRole, stack: Stack, kind: new (...args: any[]) => T): T[] {
   const names = roleNames(stack, role);
-  return stack.node.findAll().filter((c): c is iam.CfnPolicy => c instanceof iam.CfnPolicy && names(c.roles));
-}
-
-function managedPoliciesAttachedTo(role: iam.IRole, stack: Stack): number {
-  const names = roleNames(stack, role);
-  return stack.node.findAll().filter(c => c instanceof iam.CfnManagedPolicy && names(c.roles)).length;
+  return stack.node.findAll().filter((c): c is T => c instanceof kind && names(c.roles));
 }
 
 /**
