@@ -2,7 +2,6 @@ import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
 import { OrganizationGrantee } from './organization-grantee';
 import { assertCreationTemplatePrefix, normalizedPrefix, registerPrefix, registryName, repositoriesUnder, templateId } from './private/creation-templates/prefix';
@@ -12,6 +11,7 @@ import { resourceGrantOf } from './private/grants/grant-parts';
 import { assertRoleNamePatterns, DEFAULT_ROLE_NAME_PATTERNS, organizationPrincipal } from './private/grants/organization-statement';
 import { isOwned } from './private/placement/accounts';
 import { displayJson } from './private/placement/display';
+import { stackPartition } from './private/placement/rendered-arns';
 import { assertNotSynthesized } from './private/placement/synthesized';
 import { assertRoleArn } from './private/placement/validate';
 import { measure, QUOTAS, quotaError } from './private/quotas/quotas';
@@ -323,7 +323,7 @@ export class AnyscaleEcrCreatedRepositoryAccess extends Construct {
     const stack = Stack.of(this);
     const statement = registryPolicyStatement(stack, this.grantee, prefix);
     // Pasted by a person into one registry: its partition is known whenever its region is.
-    const partition = Token.isUnresolved(stack.region) ? undefined : RegionInfo.get(stack.region).partition;
+    const partition = stackPartition(stack);
     const show = (value: unknown) => partition ? displayJson(stack, value).split('<partition>').join(partition) : displayJson(stack, value);
     Annotations.of(this).addWarningV2(WARNING_IDS.registryPolicyNotApplied,
       `The first pull of an image under the pull-through cache prefix '${prefix}' creates its repository, which needs ` +

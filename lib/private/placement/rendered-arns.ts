@@ -51,8 +51,8 @@ export function deployedKey(stack: Stack, resolved: unknown): string {
   return renderIntrinsic(resolved, name => pseudo[name]) ?? JSON.stringify(resolved);
 }
 
-/** The pseudo parameters whose value the stack fixes at synth time. */
-function fixedPseudoParameters(stack: Stack): Record<string, string | undefined> {
+/** The pseudo parameters whose value the stack fixes at synth time (`AWS::Partition` by its region); undefined where it does not. */
+export function fixedPseudoParameters(stack: Stack): Record<string, string | undefined> {
   const region = Token.isUnresolved(stack.region) ? undefined : stack.region;
   return {
     'AWS::Partition': region ? RegionInfo.get(region).partition : undefined,

@@ -1,5 +1,5 @@
-import { Stack, Token } from 'aws-cdk-lib';
-import { RegionInfo } from 'aws-cdk-lib/region-info';
+import { Stack } from 'aws-cdk-lib';
+import { fixedPseudoParameters } from '../placement/rendered-arns';
 import { renderIntrinsic } from '../placement/rendering';
 import { MAX_POLICY_CHARACTERS } from '../shared/contract';
 
@@ -89,11 +89,11 @@ export function measureResolved(stack: Stack, resolved: unknown, deployTimeLengt
 
 /** The pseudo parameters as the stack fixes them, or at their longest where it leaves them open. */
 function pseudoParameters(stack: Stack): Record<string, string> {
-  const region = Token.isUnresolved(stack.region) ? undefined : stack.region;
+  const fixed = fixedPseudoParameters(stack);
   return {
-    'AWS::Partition': (region && RegionInfo.get(region).partition) || LONGEST_PARTITION,
-    'AWS::Region': region ?? LONGEST_REGION,
-    'AWS::AccountId': Token.isUnresolved(stack.account) ? '0'.repeat(ACCOUNT_LENGTH) : stack.account,
+    'AWS::Partition': fixed['AWS::Partition'] ?? LONGEST_PARTITION,
+    'AWS::Region': fixed['AWS::Region'] ?? LONGEST_REGION,
+    'AWS::AccountId': fixed['AWS::AccountId'] ?? '0'.repeat(ACCOUNT_LENGTH),
   };
 }
 
