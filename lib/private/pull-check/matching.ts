@@ -1,3 +1,5 @@
+import { KNOWN_PARTITIONS } from '../shared/partitions';
+
 /**
  * The parts of IAM's matching the check needs: actions, resource ARNs, principals' ARNs and condition operators,
  * with policy variables. Every answer is true, false, or `Unknown`: the request context does not say (a condition on
@@ -135,8 +137,11 @@ export interface RoleArn {
   readonly name: string;
 }
 
+/** A role ARN of a partition the library knows: the account, the path and a name of IAM's characters. */
+const ROLE_ARN = new RegExp(`^arn:(${KNOWN_PARTITIONS.join('|')}):iam::(\\d{12}):role(\\/(?:[\\x21-\\x7e]+\\/)?)([\\w+=,.@-]{1,64})$`);
+
 export function parseRoleArn(arn: string): RoleArn | undefined {
-  const match = /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc):iam::(\d{12}):role(\/(?:[\x21-\x7e]+\/)?)([\w+=,.@-]{1,64})$/.exec(arn);
+  const match = ROLE_ARN.exec(arn);
   return match ? { partition: match[1], account: match[2], path: match[3], name: match[4] } : undefined;
 }
 
