@@ -77,7 +77,8 @@ describe('owned role whose managed policies are changed after the grant (the L1 
       'Role Node/NodeRole no longer lists the AWS managed policy AmazonEC2ContainerRegistryReadOnly that Node/Access attached ' +
       'for the ECR pull: its ManagedPolicyArns were set directly on its CfnRole, overridden, or changed by an aspect, and the ' +
       'nodes could not pull. Attach managed policies with role.addManagedPolicy(...) instead; where a rule forbids AWS ' +
-      'managed policies, grant with identityPolicy: IdentityPolicy.REPOSITORY_SCOPED (customer managed policies).');
+      'managed policies, grant with identityPolicy: IdentityPolicy.REPOSITORY_SCOPED (customer managed policies), or with ' +
+      'IdentityPolicy.ALREADY_ATTACHED when the role gets its ECR permissions another way.');
   });
 
   test('an override that keeps the policy (a literal ARN of the stack\'s partition, beside another one) passes', () => {

@@ -36,7 +36,8 @@ export class ManagedPolicyKept extends Construct {
       `Role ${this.role.node.path} no longer lists the AWS managed policy ${this.policyName} that ${this.grantedBy.node.path} ` +
       'attached for the ECR pull: its ManagedPolicyArns were set directly on its CfnRole, overridden, or changed by an aspect, ' +
       'and the nodes could not pull. Attach managed policies with role.addManagedPolicy(...) instead; where a rule forbids ' +
-      'AWS managed policies, grant with identityPolicy: IdentityPolicy.REPOSITORY_SCOPED (customer managed policies).',
+      'AWS managed policies, grant with identityPolicy: IdentityPolicy.REPOSITORY_SCOPED (customer managed policies), or with ' +
+      'IdentityPolicy.ALREADY_ATTACHED when the role gets its ECR permissions another way.',
     ];
   }
 
