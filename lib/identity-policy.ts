@@ -1,5 +1,5 @@
+import { ECR_PULL_ACTIONS, READ_ONLY_MANAGED_POLICY_NAME } from './private/constants/pull-actions';
 import { IdentityChoice } from './private/identity/identity-choice';
-import { ECR_PULL_ACTIONS, READ_ONLY_MANAGED_POLICY_NAME } from './private/shared/pull-actions';
 
 /**
  * Which identity permissions the node role gets.

@@ -1,7 +1,7 @@
 import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { assertRoleArn, assertRoleName, assertRolePath, ROLE_NAME_PATTERN } from './private/placement/validate';
+import { assertRoleArn, assertRoleName, assertRolePath, ROLE_NAME_PATTERN } from './private/naming/role-names';
 
 /**
  * Where to find an existing Anyscale node role, and how CDK imports it (`iam.FromRoleArnOptions`: with

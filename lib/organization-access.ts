@@ -3,19 +3,17 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { OrganizationGrantee } from './organization-grantee';
+import { ECR_PULL_ACTIONS } from './private/constants/pull-actions';
+import { ORGANIZATION_SID_PREFIX } from './private/constants/sids';
 import { resourceGrantOf } from './private/grants/grant-parts';
 import {
   assertRoleNamePatterns, DEFAULT_ROLE_NAME_PATTERNS, EKS_NODE_ROLE_NAME_PATTERNS, EKS_NODE_ROLE_PATTERNS_BY_SOURCE, NODE_ROLE_NAME_PATTERNS,
   OrganizationGrant, organizationPrincipal, organizationStatement, TERRAFORM_NAME_PREFIX_SUFFIX_LENGTH,
 } from './private/grants/organization-statement';
-import { displayJson } from './private/placement/display';
-import { MAX_ROLE_NAME_LENGTH, ROLE_NAME_PATTERN } from './private/placement/validate';
+import { MAX_ROLE_NAME_LENGTH, ROLE_NAME_PATTERN } from './private/naming/role-names';
+import { displayJson } from './private/rendering/display';
 import { WARNING_IDS } from './private/reporting/warning-ids';
 import { RepositoryPolicy } from './private/repository/repository-policy';
-import { ECR_PULL_ACTIONS } from './private/shared/pull-actions';
-
-/** The `Sid` of an organization-wide statement in a repository policy is this prefix and a digest of the grant. */
-const ORGANIZATION_SID_PREFIX = 'AnyscaleEcrPullOrg';
 
 /**
  * Properties of `AnyscaleEcrOrganizationAccess`.

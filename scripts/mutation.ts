@@ -18,7 +18,7 @@ export const GROUPS: Record<string, Group> = {
   handler: {
     modules: ['private/existing-repository/handler/policy-text', 'private/existing-repository/handler/ownership', 'private/existing-repository/handler/request',
       'private/existing-repository/handler/repository-policy-store', 'private/existing-repository/handler/statement-sync', 'private/existing-repository/handler/merge-policy.lambda',
-      'private/existing-repository/handler/cfn-response', 'private/shared/partitions', 'private/shared/contract'],
+      'private/existing-repository/handler/cfn-response', 'private/constants/partitions', 'private/existing-repository/contract', 'private/constants/sids', 'private/constants/ecr-rules'],
     tests: ['existing-repository/merge-policy', 'existing-repository/policy-text', 'existing-repository/cfn-response',
       'existing-repository/handler-entry', 'existing-repository/races', 'existing-repository/ownership', 'existing-repository/request',
       'existing-repository/handler-client', 'existing-repository/timing', 'existing-repository/revocation', 'existing-repository/lost-answers',
@@ -27,14 +27,14 @@ export const GROUPS: Record<string, Group> = {
     timeoutMS: 10_000,
   },
   decisions: {
-    modules: ['private/placement/accounts', 'private/repository/repository-grant', 'private/identity/identity-grant', 'private/placement/validate',
-      'private/placement/synthesized', 'private/identity/pod-role', 'private/grants/grant-parts'],
+    modules: ['private/accounts/accounts', 'private/repository/repository-grant', 'private/identity/identity-grant', 'private/naming/role-names',
+      'private/stage/synthesized', 'private/identity/pod-role', 'private/grants/grant-parts'],
     tests: ['accounts', 'repository-grant', 'identity-grant', 'identity-policy', 'anyscale-ecr-access', 'node-role',
       'existing-repository/existing-repository-statement', 'pipelines', 'eks', 'warnings'],
   },
   policies: {
-    modules: ['private/repository/repository-policy', 'private/quotas/quotas', 'private/placement/rendering', 'private/quotas/role-quotas', 'node-role',
-      'private/existing-repository/existing-repository-statement', 'private/placement/generated-names', 'private/placement/rendered-arns'],
+    modules: ['private/repository/repository-policy', 'private/quotas/quotas', 'private/rendering/rendering', 'private/quotas/role-quotas', 'node-role',
+      'private/existing-repository/existing-repository-statement', 'private/quotas/generated-names', 'private/rendering/rendered-arns'],
     tests: ['repository-policy', 'quotas', 'role-quotas', 'node-role', 'existing-repository/existing-repository-statement',
       'anyscale-ecr-access', 'identity-policy', 'organization-access', 'pipelines', 'rendered-arns'],
   },
@@ -44,8 +44,8 @@ export const GROUPS: Record<string, Group> = {
     tests: ['created-repository-access', 'organization-access'],
   },
   rest: {
-    modules: ['anyscale-ecr-access', 'identity-policy', 'private/identity/scoped-policies', 'organization-access', 'private/reporting/nag-acknowledgements', 'private/placement/display',
-      'private/placement/fingerprint', 'private/shared/pull-actions', 'warnings', 'existing-repository-policy', 'organization-grantee',
+    modules: ['anyscale-ecr-access', 'identity-policy', 'private/identity/scoped-policies', 'organization-access', 'private/reporting/nag-acknowledgements', 'private/rendering/display',
+      'private/naming/fingerprint', 'private/constants/pull-actions', 'warnings', 'existing-repository-policy', 'organization-grantee',
       'private/reporting/warning-ids'],
     tests: ['anyscale-ecr-access', 'identity-policy', 'organization-access', 'repository-grant', 'nag-acknowledgements',
       'existing-repository/existing-repository-statement', 'warnings', 'role-quotas'],

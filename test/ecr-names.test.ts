@@ -5,8 +5,8 @@ import { AnyscaleEcrAccess, AnyscaleNodeRole, ExistingRepositoryPolicy } from '.
 import { FakeEcr } from './support/fake-ecr';
 import { IamModel } from './support/iam-model';
 import { requirePythonModule } from './support/moto';
+import { REPOSITORY_NAME_PATTERN } from '../lib/private/constants/ecr-rules';
 import { assertCreationTemplatePrefix } from '../lib/private/creation-templates/prefix';
-import { REPOSITORY_NAME_PATTERN } from '../lib/private/shared/contract';
 
 // ECR's own rules, as AWS publishes them: botocore's ECR model (RepositoryName, and a creation template's Prefix) and
 // CloudFormation's resource schema of AWS::ECR::RepositoryCreationTemplate (as cfn-lint ships it, for us-east-1).

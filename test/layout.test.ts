@@ -24,11 +24,12 @@ function importsOf(module: string): { local: string[]; packages: string[] } {
 
 const ALL = modules(LIB);
 const isPrivate = (module: string) => module.startsWith(`private${path.sep}`);
-const SHARED = `private${path.sep}shared${path.sep}`;
+const CONSTANTS = `private${path.sep}constants${path.sep}`;
 const HANDLER = `private${path.sep}existing-repository${path.sep}handler${path.sep}`;
+const CONTRACT = `private${path.sep}existing-repository${path.sep}contract.ts`;
 const PULL_CHECK = `private${path.sep}pull-check${path.sep}`;
-// The projen-generated Lambda construct sits beside the handler it bundles; it is construct code, not handler code.
-const GENERATED_FUNCTION = `${HANDLER}merge-policy-function.ts`;
+/** The folder of a module: `private/<folder>` (the handler and its construct code count apart), or '' for the public API. */
+const folderOf = (module: string) => module.startsWith(HANDLER) ? HANDLER.slice(0, -1) : isPrivate(module) ? module.split(path.sep).slice(0, 2).join(path.sep) : '';
 
 test('the public API is the top of lib/, and every internal module is under lib/private/', () => {
   // THEN
@@ -46,25 +47,24 @@ test('every import in lib/private/ stays in lib/private/: nothing reaches back u
   expect(upward).toEqual([]);
 });
 
-test('lib/private/shared/ (used by the constructs and the bundled handler) imports neither aws-cdk-lib nor anything outside it', () => {
+test('lib/private/constants/ (used by the constructs, the bundled handler and the check command) and the handler contract import nothing', () => {
   // WHEN
-  const shared = ALL.filter(module => module.startsWith(SHARED));
-  const outside = shared.flatMap(module => {
+  const constants = [...ALL.filter(module => module.startsWith(CONSTANTS)), CONTRACT];
+  const imports = constants.flatMap(module => {
     const { local, packages } = importsOf(module);
-    return [...local.filter(target => !target.startsWith(SHARED)), ...packages.filter(p => p.startsWith('aws-cdk-lib') || p === 'constructs')]
-      .map(target => `${module} -> ${target}`);
+    return [...local, ...packages].map(target => `${module} -> ${target}`);
   });
   // THEN
-  expect(shared.length).toBeGreaterThan(0);
-  expect(outside).toEqual([]);
+  expect(constants).toEqual(expect.arrayContaining([`${CONSTANTS}sids.ts`, `${CONSTANTS}pull-actions.ts`, `${CONSTANTS}partitions.ts`]));
+  expect(imports).toEqual([]);
 });
 
-test('the handler bundled into the Lambda imports only the handler, lib/private/shared/ and no aws-cdk-lib', () => {
+test('the handler folder holds only what is bundled into the Lambda: it imports only itself, the constants, the contract, and no aws-cdk-lib', () => {
   // WHEN
-  const handler = ALL.filter(module => module.startsWith(HANDLER) && module !== GENERATED_FUNCTION);
+  const handler = ALL.filter(module => module.startsWith(HANDLER));
   const outside = handler.flatMap(module => {
     const { local, packages } = importsOf(module);
-    return [...local.filter(target => !target.startsWith(HANDLER) && !target.startsWith(SHARED)),
+    return [...local.filter(target => !target.startsWith(HANDLER) && !target.startsWith(CONSTANTS) && target !== CONTRACT),
       ...packages.filter(p => p.startsWith('aws-cdk-lib') || p === 'constructs')].map(target => `${module} -> ${target}`);
   });
   // THEN
@@ -72,12 +72,12 @@ test('the handler bundled into the Lambda imports only the handler, lib/private/
   expect(outside).toEqual([]);
 });
 
-test('the check command (bundled on its own into the bin) imports only its folder, lib/private/shared/ and the AWS SDK, and nothing imports it', () => {
+test('the check command (bundled on its own into the bin) imports only its folder, lib/private/constants/ and the AWS SDK, and nothing imports it', () => {
   // WHEN
   const command = ALL.filter(module => module.startsWith(PULL_CHECK));
   const outside = command.flatMap(module => {
     const { local, packages } = importsOf(module);
-    return [...local.filter(target => !target.startsWith(PULL_CHECK) && !target.startsWith(SHARED)),
+    return [...local.filter(target => !target.startsWith(PULL_CHECK) && !target.startsWith(CONSTANTS)),
       ...packages.filter(p => !p.startsWith('@aws-sdk/client-') && p !== 'util')].map(target => `${module} -> ${target}`);
   });
   const users = ALL.filter(module => !module.startsWith(PULL_CHECK))
@@ -107,11 +107,38 @@ test('the modules of lib/ import each other without cycles', () => {
   expect(cycles).toEqual([]);
 });
 
+test('the folders of lib/private/ import each other without cycles: each folder depends only on folders below it', () => {
+  // GIVEN the folder-level graph (an edge for every import from one folder into another)
+  const edges = new Map<string, Set<string>>();
+  ALL.filter(isPrivate).forEach(module => importsOf(module).local.filter(isPrivate).forEach(target => {
+    if (folderOf(module) !== folderOf(target)) {
+      edges.set(folderOf(module), (edges.get(folderOf(module)) ?? new Set()).add(folderOf(target)));
+    }
+  }));
+  // WHEN: a depth-first walk that reports every back edge
+  const state = new Map<string, 'open' | 'done'>();
+  const cycles: string[] = [];
+  const visit = (folder: string, trail: string[]) => {
+    if (state.get(folder) === 'done') return;
+    if (state.get(folder) === 'open') {
+      cycles.push([...trail.slice(trail.indexOf(folder)), folder].join(' -> '));
+      return;
+    }
+    state.set(folder, 'open');
+    [...edges.get(folder) ?? []].sort().forEach(target => visit(target, [...trail, folder]));
+    state.set(folder, 'done');
+  };
+  [...edges.keys()].sort().forEach(folder => visit(folder, []));
+  // THEN
+  expect(edges.size).toBeGreaterThan(5);
+  expect(cycles).toEqual([]);
+});
+
 test('construct code keeps no state in module-level maps or sets: state that grants share lives in the construct tree', () => {
   // GIVEN a top-level (unindented) declaration that creates a collection
   const MODULE_LEVEL_COLLECTION = /^(?:export\s+)?(?:const|let|var)\s+\w+[^=\n]*=\s*new\s+(?:Weak)?(?:Map|Set)\b/m;
   // THEN (the bundled handler runs in Lambda, and the check command in its own process, outside any construct tree)
-  const offenders = ALL.filter(module => (!module.startsWith(HANDLER) || module === GENERATED_FUNCTION) && !module.startsWith(PULL_CHECK))
+  const offenders = ALL.filter(module => !module.startsWith(HANDLER) && !module.startsWith(PULL_CHECK))
     .filter(module => MODULE_LEVEL_COLLECTION.test(fs.readFileSync(path.join(LIB, module), 'utf8')));
   expect(offenders).toEqual([]);
 });

@@ -40,7 +40,7 @@ test('the tarball holds main, types, the jsii assembly and the compiled modules'
     'dist/anyscale-ecr-access.js', 'dist/node-role.js', 'dist/private/identity/identity-grant.js',
     'dist/private/repository/repository-grant.js', 'dist/organization-access.js', 'dist/created-repository-access.js',
     'dist/private/repository/repository-policy.js', 'dist/private/quotas/quotas.js', 'dist/private/creation-templates/prefix.js',
-    'dist/private/existing-repository/handler/merge-policy-function.js', 'assets/lib/private/existing-repository/handler/merge-policy.lambda/index.js',
+    'dist/private/existing-repository/merge-policy-function.js', 'assets/lib/private/existing-repository/handler/merge-policy.lambda/index.js',
     manifest.bin['cdk-anyscale-ecr-access'],
   ]));
 });

@@ -1,7 +1,7 @@
 import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import { NODE_ACCOUNT, stackIn } from './support/stacks';
-import { prepareRenderedArns, renderedKey, sortByRendering } from '../lib/private/placement/rendered-arns';
-import { renderIntrinsic } from '../lib/private/placement/rendering';
+import { prepareRenderedArns, renderedKey, sortByRendering } from '../lib/private/rendering/rendered-arns';
+import { renderIntrinsic } from '../lib/private/rendering/rendering';
 
 // The rendered form of an ARN is resolved once per stack: the same role ARNs are sorted in every repository policy.
 

@@ -6,9 +6,9 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AnyscaleEcrAccess, AnyscaleEcrAccessWarnings, AnyscaleNodeRole, ExistingRepositoryPolicy } from '../../lib';
+import { ALLOW_LIST_VARIABLE, STATEMENT_RESOURCE_TYPE } from '../../lib/private/existing-repository/contract';
 import { MAX_REPOSITORIES_PER_HANDLER } from '../../lib/private/existing-repository/existing-repository-statement';
 import { measure } from '../../lib/private/quotas/quotas';
-import { ALLOW_LIST_VARIABLE, STATEMENT_RESOURCE_TYPE } from '../../lib/private/shared/contract';
 import { NODE_ACCOUNT, partitionArn, REGION, REGISTRY_ACCOUNT, stackIn, THIRD_ACCOUNT } from '../support/stacks';
 
 const MERGE = { existingRepositoryPolicy: ExistingRepositoryPolicy.MERGE };

@@ -3,8 +3,8 @@ import * as https from 'https';
 import { ECRClient, GetRepositoryPolicyCommand, SetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import { ALLOW_LIST_VARIABLE } from '../../lib/private/existing-repository/contract';
 import { handler } from '../../lib/private/existing-repository/handler/merge-policy.lambda';
-import { ALLOW_LIST_VARIABLE } from '../../lib/private/shared/contract';
 import { createEvent, deleteEvent, NODE_ROLE, pullStatement, SID } from '../support/handler';
 
 // The Lambda entry point as Lambda calls it: the module's own ECR client (every ECRClient is mocked here), its

@@ -2,7 +2,7 @@ import { App, CfnParameter } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { AnyscaleEcrAccess, AnyscaleNodeRole, ExistingRepositoryPolicy } from '../../lib';
-import { STATEMENT_RESOURCE_TYPE } from '../../lib/private/shared/contract';
+import { STATEMENT_RESOURCE_TYPE } from '../../lib/private/existing-repository/contract';
 import { CloudFormation, noResponseReason } from '../support/cloudformation';
 import { FakeEcr } from '../support/fake-ecr';
 import { handlerFor, ManualClock, testTiming } from '../support/handler';

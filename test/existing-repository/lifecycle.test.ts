@@ -1,7 +1,7 @@
 import { App, CfnParameter, NestedStack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { AnyscaleEcrAccess, AnyscaleNodeRole, ExistingRepositoryPolicy } from '../../lib';
-import { STATEMENT_RESOURCE_TYPE } from '../../lib/private/shared/contract';
+import { STATEMENT_RESOURCE_TYPE } from '../../lib/private/existing-repository/contract';
 import { CloudFormation } from '../support/cloudformation';
 import { FakeEcr } from '../support/fake-ecr';
 import { handlerFor, pullStatement } from '../support/handler';

@@ -1,5 +1,5 @@
+import { ECR_PULL_ACTIONS } from '../../lib/private/constants/pull-actions';
 import { nothingWrittenId, notOurs, ownedSid, placeId, principalsOf, pullStatementText, readPlaceId, sameSet } from '../../lib/private/existing-repository/handler/ownership';
-import { ECR_PULL_ACTIONS } from '../../lib/private/shared/pull-actions';
 
 const OURS = { Sid: 'AnyscaleEcrPullX', Effect: 'Allow', Principal: { AWS: ['arn:aws:iam::111111111111:role/r'] }, Action: [...ECR_PULL_ACTIONS] };
 

@@ -1,5 +1,5 @@
 import { RegionInfo } from 'aws-cdk-lib/region-info';
-import { dnsSuffixOf, KNOWN_PARTITIONS } from '../../lib/private/shared/partitions';
+import { dnsSuffixOf, KNOWN_PARTITIONS } from '../../lib/private/constants/partitions';
 
 // The handler's table of DNS suffixes (the hosts of CloudFormation's response URLs) against aws-cdk-lib's facts, an
 // independent source: every region CDK knows is served, with the suffix CDK gives its partition.

@@ -4,8 +4,8 @@ import { CreateVpcCommand, CreateVpcEndpointCommand, EC2Client } from '@aws-sdk/
 import { CreateRepositoryCommand, ECRClient, SetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
 import { AttachRolePolicyCommand, CreatePolicyCommand, CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateOrganizationCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import { ECR_PULL_ACTIONS } from '../../lib/private/constants/pull-actions';
 import { CHECK_PERMISSIONS } from '../../lib/private/pull-check/permissions';
-import { ECR_PULL_ACTIONS } from '../../lib/private/shared/pull-actions';
 import { startAwsCallLog } from '../support/aws-call-log';
 import { MotoServer, startMoto } from '../support/moto';
 import { assertBundleFresh, CommandResult, MotoAccounts, runCommand } from '../support/pull-check';

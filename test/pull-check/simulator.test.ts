@@ -9,9 +9,9 @@ import {
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
+import { ECR_PULL_ACTIONS } from '../../lib/private/constants/pull-actions';
 import { main } from '../../lib/private/pull-check/main';
 import { CHECK_PERMISSIONS } from '../../lib/private/pull-check/permissions';
-import { ECR_PULL_ACTIONS } from '../../lib/private/shared/pull-actions';
 
 // The simulator's path, which moto does not offer: iam:SimulatePrincipalPolicy answered with the shapes of AWS's IAM
 // API reference (EvaluationResult: EvalDecision, MatchedStatements, MissingContextValues, ResourceSpecificResults,

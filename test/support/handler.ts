@@ -2,13 +2,13 @@ import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import type { Invoke } from './cloudformation';
 import { FakeEcr } from './fake-ecr';
+import { ECR_PULL_ACTIONS } from '../../lib/private/constants/pull-actions';
+import { ALLOW_LIST_VARIABLE, AllowList, STATEMENT_RESOURCE_TYPE } from '../../lib/private/existing-repository/contract';
 import { CfnResponse } from '../../lib/private/existing-repository/handler/cfn-response';
 import { handle } from '../../lib/private/existing-repository/handler/merge-policy.lambda';
 import { ownedSid } from '../../lib/private/existing-repository/handler/ownership';
 import { readAllowList } from '../../lib/private/existing-repository/handler/request';
 import { Clock, DEFAULT_TIMING, SyncTiming } from '../../lib/private/existing-repository/handler/statement-sync';
-import { ALLOW_LIST_VARIABLE, AllowList, STATEMENT_RESOURCE_TYPE } from '../../lib/private/shared/contract';
-import { ECR_PULL_ACTIONS } from '../../lib/private/shared/pull-actions';
 
 export const STACK_ID = 'arn:aws:cloudformation:us-east-1:222222222222:stack/Registry/6c0b4a30-0000-4000-8000-000000000001';
 export const LOGICAL_ID = 'AnyscaleEcrExistingPolicy1234ABCDResource5678';

@@ -4,7 +4,7 @@ import { CloudFormation } from './cloudformation';
 import { FakeEcr } from './fake-ecr';
 import { handlerFor } from './handler';
 import { DeployEnv, ResolveContext, resolveIntrinsics } from './intrinsics';
-import { STATEMENT_RESOURCE_TYPE } from '../../lib/private/shared/contract';
+import { STATEMENT_RESOURCE_TYPE } from '../../lib/private/existing-repository/contract';
 import * as managed from '../fixtures/aws-managed-policies.json';
 
 type PolicyDocument = Record<string, unknown>;

@@ -7,7 +7,7 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 
 /** The command as the npm package ships it: the esbuild bundle the `bundle` task writes (package.json `bin`). */
 export const BUNDLE = path.join(__dirname, '..', '..', 'assets', 'lib', 'private', 'pull-check', 'cli', 'index.js');
-const SOURCES = [path.join(__dirname, '..', '..', 'lib', 'private', 'pull-check'), path.join(__dirname, '..', '..', 'lib', 'private', 'shared')];
+const SOURCES = [path.join(__dirname, '..', '..', 'lib', 'private', 'pull-check'), path.join(__dirname, '..', '..', 'lib', 'private', 'constants')];
 
 /** Fails with what to run when the bundle is missing or older than its sources (npm test bundles first). */
 export function assertBundleFresh(): void {

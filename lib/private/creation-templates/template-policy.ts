@@ -1,11 +1,11 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { repositoriesUnder } from './prefix';
+import { ECR_PULL_ACTIONS } from '../constants/pull-actions';
+import { ORGANIZATION_SID_PREFIX, PULL_STATEMENT_SID, PULL_THROUGH_CACHE_SID_PREFIX } from '../constants/sids';
 import { OrganizationGrant, organizationStatement } from '../grants/organization-statement';
-import { fingerprint } from '../placement/fingerprint';
-import { sortByRendering } from '../placement/rendered-arns';
-import { PULL_STATEMENT_SID } from '../repository/repository-policy';
-import { ECR_PULL_ACTIONS } from '../shared/pull-actions';
+import { fingerprint } from '../naming/fingerprint';
+import { sortByRendering } from '../rendering/rendered-arns';
 
 /** Whose node roles may pull from the repositories ECR creates: a list of role ARNs, or an organization-wide grant. */
 export interface CreatedRepositoryGrantee {
@@ -17,9 +17,6 @@ export interface CreatedRepositoryGrantee {
 export const IMPORT_UPSTREAM_ACTION = 'ecr:BatchImportUpstreamImage';
 /** The first pull under a pull-through cache prefix creates the repository. */
 export const CREATE_REPOSITORY_ACTION = 'ecr:CreateRepository';
-
-const ORGANIZATION_SID_PREFIX = 'AnyscaleEcrPullOrg';
-const REGISTRY_SID_PREFIX = 'AnyscaleEcrPullThroughCache';
 
 /**
  * The statement of the repository policy a creation template gives each repository ECR creates: the library's pull
@@ -47,11 +44,11 @@ export function registryPolicyStatement(stack: Stack, grantee: CreatedRepository
   const actions = [CREATE_REPOSITORY_ACTION, IMPORT_UPSTREAM_ACTION].sort();
   const resources = [repositoriesUnder(stack, prefix)];
   if (grantee.organization) {
-    return organizationStatement(stack, grantee.organization, { sidPrefix: REGISTRY_SID_PREFIX, sidQualifier: prefix, actions, resources });
+    return organizationStatement(stack, grantee.organization, { sidPrefix: PULL_THROUGH_CACHE_SID_PREFIX, sidQualifier: prefix, actions, resources });
   }
   const principals = sortByRendering(stack, [...grantee.roleArns!]);
   return new iam.PolicyStatement({
-    sid: `${REGISTRY_SID_PREFIX}${fingerprint(stack, `${prefix}|${principals.map(arn => JSON.stringify(stack.resolve(arn))).join(',')}`)}`,
+    sid: `${PULL_THROUGH_CACHE_SID_PREFIX}${fingerprint(stack, `${prefix}|${principals.map(arn => JSON.stringify(stack.resolve(arn))).join(',')}`)}`,
     actions,
     resources,
     principals: principals.map(arn => new iam.ArnPrincipal(arn)),

@@ -5,13 +5,15 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ALLOW_LIST_VARIABLE, AllowList, HANDLER_ACTIONS, HANDLER_SID_PREFIX, REPOSITORY_NAME_PATTERN, STATEMENT_RESOURCE_TYPE } from '../shared/contract';
-import { MergePolicyFunction } from './handler/merge-policy-function';
-import { displayArn } from '../placement/display';
-import { prepareRenderedArns, renderedKey, sortByRendering } from '../placement/rendered-arns';
+import { ALLOW_LIST_VARIABLE, AllowList, HANDLER_ACTIONS, STATEMENT_RESOURCE_TYPE } from './contract';
+import { MergePolicyFunction } from './merge-policy-function';
+import { REPOSITORY_NAME_PATTERN } from '../constants/ecr-rules';
+import { ECR_PULL_ACTIONS } from '../constants/pull-actions';
+import { HANDLER_SID_DIGITS, HANDLER_SID_PREFIX } from '../constants/sids';
 import { measure, QUOTAS, quotaError } from '../quotas/quotas';
+import { displayArn } from '../rendering/display';
+import { prepareRenderedArns, renderedKey, sortByRendering } from '../rendering/rendered-arns';
 import { NagAcknowledgements } from '../reporting/nag-acknowledgements';
-import { ECR_PULL_ACTIONS } from '../shared/pull-actions';
 
 const HANDLER_ID = 'AnyscaleEcrExistingRepositoryHandler';
 /** The id of the handler's child that sets Lambda's retries of asynchronous invocations. */
@@ -27,7 +29,7 @@ export const MAX_REPOSITORIES_PER_HANDLER = 100;
 const MAX_ENVIRONMENT_BYTES = 4_096;
 
 /** The handler's Sid: the prefix and 24 hex digits, computed at deploy time from the stack id and logical id. */
-const SID_FOR_MEASURING = `${HANDLER_SID_PREFIX}${'0'.repeat(24)}`;
+const SID_FOR_MEASURING = `${HANDLER_SID_PREFIX}${'0'.repeat(HANDLER_SID_DIGITS)}`;
 
 /**
  * The statement this library keeps in the policy of one repository that the app imports, written by a custom
@@ -155,7 +157,7 @@ function handlerOf(stack: Stack): MergePolicyFunction {
   role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...HANDLER_ACTIONS], resources: [repositories] }));
   const allowList = Lazy.string({ produce: () => stack.toJsonString(allowListOf(stack, statements())) });
   const handler = new MergePolicyFunction(stack, HANDLER_ID, {
-    description: 'cdk-anyscale-ecr-access: adds and removes the AnyscaleEcrPull statement in existing ECR repository policies',
+    description: `cdk-anyscale-ecr-access: adds and removes the ${HANDLER_SID_PREFIX} statement in existing ECR repository policies`,
     // Retries with backoff while other writers or throttling get in the way; it answers 30 s before this ends.
     timeout: Duration.minutes(5),
     role,

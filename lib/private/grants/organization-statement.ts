@@ -1,7 +1,7 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { fingerprint } from '../placement/fingerprint';
-import { ROLE_NAME_WILDCARD_PATTERN } from '../placement/validate';
+import { fingerprint } from '../naming/fingerprint';
+import { ROLE_NAME_WILDCARD_PATTERN } from '../naming/role-names';
 
 /**
  * Whose node roles an organization-wide statement lets in: every account of an AWS Organization (or of some of its OUs),

@@ -5,17 +5,17 @@ import { DependencyGroup, IConstruct } from 'constructs';
 import { IdentityChoice } from './identity-choice';
 import { ManagedPolicyKept } from './managed-policy-kept';
 import { ScopedPolicies } from './scoped-policies';
+import { AccountRelation, compareAccounts, isOwned, roleAccount } from '../accounts/accounts';
+import { roleIdentity } from '../accounts/role-identity';
 import { isImmutableRole } from '../cdk-internals/cdk-internals';
+import { READ_ONLY_MANAGED_POLICY_NAME } from '../constants/pull-actions';
 import { GrantPart } from '../grants/grant-parts';
-import { AccountRelation, compareAccounts, isOwned, roleAccount } from '../placement/accounts';
-import { displayArn, displayStack } from '../placement/display';
-import { fingerprint } from '../placement/fingerprint';
-import { roleIdentity } from '../placement/role-identity';
-import { assertNotSynthesized } from '../placement/synthesized';
+import { fingerprint } from '../naming/fingerprint';
 import { checkInlinePolicySize, checkManagedPolicyCount } from '../quotas/role-quotas';
+import { displayArn, displayStack } from '../rendering/display';
 import { NagAcknowledgements } from '../reporting/nag-acknowledgements';
 import { WARNING_IDS } from '../reporting/warning-ids';
-import { READ_ONLY_MANAGED_POLICY_NAME } from '../shared/pull-actions';
+import { assertNotSynthesized } from '../stage/synthesized';
 
 /** The identity side of one construct's grant. */
 export interface IdentityGrant {

@@ -1,9 +1,9 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
+import { cfnRoleOf } from '../accounts/role-identity';
 import { hasRawOverrides, renderedProperties } from '../cdk-internals/cdk-internals';
-import { renderIntrinsic } from '../placement/rendering';
-import { cfnRoleOf } from '../placement/role-identity';
+import { renderIntrinsic } from '../rendering/rendering';
 
 /**
  * Checks at synthesis that a role this app defines still lists the AWS managed policy the library attached to it: the

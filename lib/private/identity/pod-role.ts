@@ -1,7 +1,7 @@
 import { Annotations, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
-import { displayArn } from '../placement/display';
+import { displayArn } from '../rendering/display';
 import { WARNING_IDS } from '../reporting/warning-ids';
 
 const POD_IDENTITY_SERVICE = 'pods.eks.amazonaws.com';

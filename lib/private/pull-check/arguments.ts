@@ -1,7 +1,7 @@
 import { parseArgs } from 'util';
 import { parseRoleArn, RoleArn } from './matching';
-import { REPOSITORY_NAME_PATTERN } from '../shared/contract';
-import { dnsSuffixOf } from '../shared/partitions';
+import { REPOSITORY_NAME_PATTERN } from '../constants/ecr-rules';
+import { dnsSuffixOf } from '../constants/partitions';
 
 /** A problem with the command line or the credentials: exit code 2, one line. */
 export class UsageError extends Error {}

@@ -1,5 +1,5 @@
 import { Repository } from './arguments';
-import { ECR_PULL_ACTIONS } from '../shared/pull-actions';
+import { ECR_PULL_ACTIONS } from '../constants/pull-actions';
 
 /** A fix for a failing check: where to apply it, what to add, and the library's code that does it. */
 export interface Fix {

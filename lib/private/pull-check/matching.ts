@@ -1,4 +1,4 @@
-import { KNOWN_PARTITIONS } from '../shared/partitions';
+import { KNOWN_PARTITIONS } from '../constants/partitions';
 
 /**
  * The parts of IAM's matching the check needs: actions, resource ARNs, principals' ARNs and condition operators,

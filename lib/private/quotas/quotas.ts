@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
-import { fixedPseudoParameters } from '../placement/rendered-arns';
-import { renderIntrinsic } from '../placement/rendering';
-import { MAX_POLICY_CHARACTERS } from '../shared/contract';
+import { MAX_POLICY_CHARACTERS } from '../constants/ecr-rules';
+import { fixedPseudoParameters } from '../rendering/rendered-arns';
+import { renderIntrinsic } from '../rendering/rendering';
 
 /** AWS limits that the policies this library writes must stay within. */
 export const QUOTAS = {

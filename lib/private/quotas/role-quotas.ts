@@ -2,9 +2,9 @@ import { Annotations, AspectPriority, Aspects, IAspect, Stack, Stage, Token } fr
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { measure, QUOTAS, quotaError } from './quotas';
-import { isOwned } from '../placement/accounts';
-import { displayStack } from '../placement/display';
-import { cfnRoleOf } from '../placement/role-identity';
+import { isOwned } from '../accounts/accounts';
+import { cfnRoleOf } from '../accounts/role-identity';
+import { displayStack } from '../rendering/display';
 import { WARNING_IDS } from '../reporting/warning-ids';
 
 /**

@@ -1,7 +1,7 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
-import { renderIntrinsic } from '../placement/rendering';
+import { renderIntrinsic } from '../rendering/rendering';
 
 /**
  * cdk-nag findings that the grant brings by design, acknowledged on the resources this library creates (or,

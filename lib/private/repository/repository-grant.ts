@@ -2,14 +2,15 @@ import { Annotations, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
-import { PULL_STATEMENT_SID, RepositoryPolicy } from './repository-policy';
+import { RepositoryPolicy } from './repository-policy';
+import { AccountRelation, compareAccounts, Placement, repositoryPlacement, rolePlacement } from '../accounts/accounts';
+import { ECR_PULL_ACTIONS } from '../constants/pull-actions';
+import { PULL_STATEMENT_SID } from '../constants/sids';
 import { ExistingRepositoryStatement } from '../existing-repository/existing-repository-statement';
 import { GrantPart } from '../grants/grant-parts';
-import { AccountRelation, compareAccounts, Placement, repositoryPlacement, rolePlacement } from '../placement/accounts';
-import { displayArn, displayRepository, displayStack } from '../placement/display';
-import { stageName } from '../placement/synthesized';
+import { displayArn, displayRepository, displayStack } from '../rendering/display';
 import { WARNING_IDS } from '../reporting/warning-ids';
-import { ECR_PULL_ACTIONS } from '../shared/pull-actions';
+import { stageName } from '../stage/synthesized';
 
 /**
  * Lets the role pull from a repository of another account, by adding the role's ARN to the repository's

@@ -3,13 +3,11 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { hasRawOverrides, renderedProperties } from '../cdk-internals/cdk-internals';
-import { deployedKey, prepareRenderedArns, sortByRendering } from '../placement/rendered-arns';
-import { assertNotSynthesized } from '../placement/synthesized';
+import { ECR_PULL_ACTIONS } from '../constants/pull-actions';
+import { PULL_STATEMENT_SID } from '../constants/sids';
 import { measureResolved, QUOTAS, quotaError } from '../quotas/quotas';
-import { ECR_PULL_ACTIONS } from '../shared/pull-actions';
-
-/** The `Sid` of the one statement this library keeps in each repository policy for node roles. */
-export const PULL_STATEMENT_SID = 'AnyscaleEcrPull';
+import { deployedKey, prepareRenderedArns, sortByRendering } from '../rendering/rendered-arns';
+import { assertNotSynthesized } from '../stage/synthesized';
 
 /** The id of the child construct that holds the library's statements of a repository. */
 const ID = 'AnyscaleEcrPolicy';

@@ -1,6 +1,6 @@
 import * as https from 'https';
 import { URL } from 'url';
-import { dnsSuffixOf } from '../../shared/partitions';
+import { dnsSuffixOf } from '../../constants/partitions';
 
 /** What the handler tells CloudFormation about one custom resource event. */
 export interface CfnResponse {

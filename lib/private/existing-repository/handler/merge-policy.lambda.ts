@@ -6,7 +6,7 @@ import { nothingWrittenId, placeId, StatementPlace } from './ownership';
 import { RepositoryPolicyStore } from './repository-policy-store';
 import { functionIdentity, readAllowList, readRequest, Request } from './request';
 import { DEFAULT_TIMING, ECR_TIMEOUTS, StatementSync, SyncTiming } from './statement-sync';
-import { ALLOW_LIST_VARIABLE, AllowList } from '../../shared/contract';
+import { ALLOW_LIST_VARIABLE, AllowList } from '../contract';
 
 /** What the handler needs from outside, replaced in tests. */
 export interface HandlerDependencies {

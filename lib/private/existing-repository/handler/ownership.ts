@@ -1,9 +1,7 @@
 import { createHash } from 'crypto';
-import { HANDLER_SID_PREFIX, REPOSITORY_NAME_PATTERN } from '../../shared/contract';
-import { ECR_PULL_ACTIONS } from '../../shared/pull-actions';
-
-/** Hexadecimal digits of the digest in our Sids. */
-const SID_DIGITS = 24;
+import { REPOSITORY_NAME_PATTERN } from '../../constants/ecr-rules';
+import { ECR_PULL_ACTIONS } from '../../constants/pull-actions';
+import { HANDLER_SID_DIGITS, HANDLER_SID_PATTERN, HANDLER_SID_PREFIX } from '../../constants/sids';
 
 /**
  * The Sid of the one statement a custom resource owns: a digest of its stack's id and its logical id. A stack id
@@ -13,14 +11,8 @@ const SID_DIGITS = 24;
  */
 export function ownedSid(stackId: string, logicalResourceId: string): string {
   const digest = createHash('sha256').update(`${stackId}\n${logicalResourceId}`).digest('hex');
-  return `${HANDLER_SID_PREFIX}${digest.slice(0, SID_DIGITS).toUpperCase()}`;
+  return `${HANDLER_SID_PREFIX}${digest.slice(0, HANDLER_SID_DIGITS).toUpperCase()}`;
 }
-
-/**
- * Exactly the Sids `ownedSid` gives: the prefix and 24 upper-case hexadecimal digits. The library's other statements
- * share the prefix (`AnyscaleEcrPull` itself, `AnyscaleEcrPullOrg...`, `AnyscaleEcrPullThroughCache...`) and never match.
- */
-const OWNED_SID = new RegExp(`^${HANDLER_SID_PREFIX}[0-9A-F]{${SID_DIGITS}}$`);
 
 /** The statement as the handler writes it: compact JSON, the twelve pull actions fixed here, never taken from an event. */
 export function pullStatementText(sid: string, principals: readonly string[]): string {
@@ -101,7 +93,7 @@ export function readPlaceId(physicalId: string): StatementPlace | 'nothing-writt
     return 'nothing-written';
   }
   const [repositoryName, sid, ...rest] = physicalId.split(':');
-  if (rest.length > 0 || !REPOSITORY_NAME_PATTERN.test(repositoryName) || sid === undefined || !OWNED_SID.test(sid)) {
+  if (rest.length > 0 || !REPOSITORY_NAME_PATTERN.test(repositoryName) || sid === undefined || !HANDLER_SID_PATTERN.test(sid)) {
     return undefined;
   }
   return { repositoryName, sid };

@@ -1,7 +1,8 @@
 // eslint-disable-next-line import/no-extraneous-dependencies
 import type { CloudFormationCustomResourceDeleteEvent, CloudFormationCustomResourceEvent, CloudFormationCustomResourceUpdateEvent } from 'aws-lambda';
 import { ownedSid, readPlaceId, StatementPlace } from './ownership';
-import { AllowList, REPOSITORY_NAME_PATTERN } from '../../shared/contract';
+import { REPOSITORY_NAME_PATTERN } from '../../constants/ecr-rules';
+import { AllowList } from '../contract';
 
 /** What one event asks for, once checked against what the stack declared. */
 export type Request =

@@ -1,7 +1,7 @@
 import { notOurs, principalsOf, pullStatementText, sameSet, StatementPlace } from './ownership';
 import { isBlank, parsePolicyText, removeStatementText, repeatsKeys, statementsWithSid, upsertStatementText } from './policy-text';
 import { isTransient, ReadResult, refusesPrincipal, RepositoryPolicyStore } from './repository-policy-store';
-import { MAX_POLICY_CHARACTERS } from '../../shared/contract';
+import { MAX_POLICY_CHARACTERS } from '../../constants/ecr-rules';
 
 /** Time, replaced in tests by a simulated clock. */
 export interface Clock {

@@ -1,6 +1,6 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
-import { measure } from '../quotas/quotas';
+import { measure } from './quotas';
 
 /** ECR: the longest repository name. */
 const MAX_REPOSITORY_NAME = 256;

@@ -1,5 +1,5 @@
 import { Token } from 'aws-cdk-lib';
-import { parseArn } from './accounts';
+import { parseArn } from '../accounts/accounts';
 
 /** Characters IAM allows in a role name but '-' (letters, digits and '+=,.@_'), as a regular expression class body; '-' goes last. */
 const ROLE_NAME_CHARACTERS = '\\w+=,.@';

@@ -1,7 +1,7 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { isOwned } from './accounts';
-import { renderedKey } from './rendered-arns';
+import { renderedKey } from '../rendering/rendered-arns';
 
 /**
  * Which IAM role a role object is, as far as the stack can tell: `<account>/<name>` where both are known (a role this

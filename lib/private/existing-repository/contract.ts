@@ -13,12 +13,6 @@ export const HANDLER_ACTIONS: readonly string[] = Object.freeze([
   'ecr:DeleteRepositoryPolicy',
 ]);
 
-/** Every statement the handler writes has a Sid of this prefix followed by a digest of the custom resource. */
-export const HANDLER_SID_PREFIX = 'AnyscaleEcrPull';
-
-/** ECR: characters of a repository policy text. */
-export const MAX_POLICY_CHARACTERS = 10_240;
-
 /** The function's environment variable that lists what its stack declared (see `AllowList`). */
 export const ALLOW_LIST_VARIABLE = 'ALLOWED_GRANTS';
 
@@ -30,9 +24,3 @@ export interface AllowList {
   readonly principals: string[];
   readonly repositories: Array<[string, number[]]>;
 }
-
-/**
- * ECR's rule for repository names (botocore's `RepositoryName` shape: 2 to 256 characters; segments separated by '/' are
- * lowercase letters and digits joined by '.', '_', '__' or a run of '-').
- */
-export const REPOSITORY_NAME_PATTERN = /^(?=.{2,256}$)[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/;

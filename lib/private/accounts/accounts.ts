@@ -1,7 +1,7 @@
 import { Arn, ArnFormat, Aws, Resource, Stack, Token, TokenComparison } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { stackPartition } from './rendered-arns';
+import { stackPartition } from '../rendering/rendered-arns';
 
 /** How two AWS accounts relate, as far as synth time can tell. */
 export enum AccountRelation {

@@ -19,7 +19,7 @@ export class MergePolicyFunction extends lambda.Function {
       ...props,
       runtime: new lambda.Runtime('nodejs24.x', lambda.RuntimeFamily.NODEJS),
       handler: 'index.handler',
-      code: lambda.Code.fromAsset(path.join(__dirname, '../../../../assets/lib/private/existing-repository/handler/merge-policy.lambda')),
+      code: lambda.Code.fromAsset(path.join(__dirname, '../../../assets/lib/private/existing-repository/handler/merge-policy.lambda')),
     });
   }
 }
