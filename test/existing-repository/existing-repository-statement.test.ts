@@ -234,6 +234,69 @@ describe('with ExistingRepositoryPolicy.MERGE', () => {
       `ExistingRepositoryPolicy.MERGE only changes repositories of the importing stack's own account, and this one is in account ${THIRD_ACCOUNT}.*\\[ack: ${AnyscaleEcrAccessWarnings.REPOSITORY_POLICY_NOT_APPLIED}\\]`));
   });
 
+  describe('a REPORT construct beside a MERGE construct of the app that applies the same role and repository', () => {
+    const NOT_APPLIED = Match.stringLikeRegexp(AnyscaleEcrAccessWarnings.REPOSITORY_POLICY_NOT_APPLIED);
+
+    test.each([
+      ['REPORT first', ['report', 'merge']],
+      ['MERGE first', ['merge', 'report']],
+    ])('does not warn (%s)', (_, order) => {
+      // GIVEN one role and one repository, imported once by name and once by ARN
+      const { stack, role, repository } = registry();
+      const byArn = ecr.Repository.fromRepositoryArn(stack, 'ImagesByArn', `arn:aws:ecr:${REGION}:${REGISTRY_ACCOUNT}:repository/images`);
+      // WHEN
+      for (const which of order) {
+        if (which === 'merge') {
+          new AnyscaleEcrAccess(stack, 'Merged', { role, repositories: [repository], ...MERGE });
+        } else {
+          new AnyscaleEcrAccess(stack, 'Reported', { role, repositories: [byArn] });
+        }
+      }
+      // THEN
+      Template.fromStack(stack).resourceCountIs(STATEMENT_RESOURCE_TYPE, 1);
+      Annotations.fromStack(stack).hasNoWarning('*', NOT_APPLIED);
+    });
+
+    test('does not warn when the MERGE construct is in another stack of the same account and region', () => {
+      // GIVEN
+      const { app, stack, role, repository } = registry();
+      const other = stackIn(app, 'RegistryToo', REGISTRY_ACCOUNT);
+      const sameRole = AnyscaleNodeRole.fromCloudId(other, 'NodeRole', 'cld_abc', { account: NODE_ACCOUNT });
+      // WHEN
+      new AnyscaleEcrAccess(stack, 'Reported', { role, repositories: [repository] });
+      new AnyscaleEcrAccess(other, 'Merged', { role: sameRole, repositories: [ecr.Repository.fromRepositoryName(other, 'Images', 'images')], ...MERGE });
+      // THEN
+      Annotations.fromStack(stack).hasNoWarning('*', NOT_APPLIED);
+    });
+
+    test.each([
+      ['another role', (stack: any) => AnyscaleNodeRole.fromCloudId(stack, 'OtherRole', 'cld_other', { account: NODE_ACCOUNT }), 'images'],
+      ['another repository', (stack: any) => AnyscaleNodeRole.fromCloudId(stack, 'SameRole', 'cld_abc', { account: NODE_ACCOUNT }), 'models'],
+    ])('still warns when the MERGE construct applies %s', (_, mergedRole, mergedName) => {
+      // GIVEN
+      const { stack, role, repository } = registry();
+      // WHEN
+      new AnyscaleEcrAccess(stack, 'Reported', { role, repositories: [repository] });
+      new AnyscaleEcrAccess(stack, 'Merged', {
+        role: mergedRole(stack), repositories: [ecr.Repository.fromRepositoryName(stack, 'Merged' + mergedName, mergedName)], ...MERGE,
+      });
+      // THEN
+      Annotations.fromStack(stack).hasWarning('/Registry/Reported', NOT_APPLIED);
+    });
+
+    test('still warns when the stack that merges is in another region', () => {
+      // GIVEN
+      const { app, stack, role, repository } = registry();
+      const other = stackIn(app, 'RegistryWest', REGISTRY_ACCOUNT, 'us-west-2');
+      const sameRole = AnyscaleNodeRole.fromCloudId(other, 'NodeRole', 'cld_abc', { account: NODE_ACCOUNT });
+      // WHEN
+      new AnyscaleEcrAccess(stack, 'Reported', { role, repositories: [repository] });
+      new AnyscaleEcrAccess(other, 'Merged', { role: sameRole, repositories: [ecr.Repository.fromRepositoryName(other, 'Images', 'images')], ...MERGE });
+      // THEN
+      Annotations.fromStack(stack).hasWarning('/Registry/Reported', NOT_APPLIED);
+    });
+  });
+
   test('too many principals for one repository policy fail synthesis with the size and the limit', () => {
     const { stack, repository } = registry();
     for (let i = 0; i < 130; i++) {

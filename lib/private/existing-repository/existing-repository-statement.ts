@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { ArnFormat, CustomResource, Duration, Lazy, RemovalPolicy, Stack, Token, TokenComparison } from 'aws-cdk-lib';
+import { ArnFormat, CustomResource, Duration, Lazy, RemovalPolicy, Stack, Stage, Token, TokenComparison } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -52,6 +52,35 @@ export class ExistingRepositoryStatement extends Construct {
     prepareRenderedArns(stack);
     return statementsOf(stack).find(statement => statement.key === key)
       ?? new ExistingRepositoryStatement(stack, `AnyscaleEcrExistingPolicy${digest(key)}`, repository, key);
+  }
+
+  /**
+   * Whether a statement of this app lets the role pull from the repository: one in the repository's own stack, or in
+   * another stack of the same stage, literal account and region that imports a repository of the same literal name.
+   * Read at synthesis (all constructs exist by then); it creates nothing.
+   */
+  public static appliedFor(repository: ecr.IRepository, roleArn: string): boolean {
+    const own = Stack.of(repository);
+    const name = repository.repositoryName;
+    const sameRegistry = (stack: Stack) => stack === own || (!Token.isUnresolved(name)
+      && [[stack.account, repository.env.account], [stack.region, repository.env.region]]
+        .every(([a, b]) => !Token.isUnresolved(a) && !Token.isUnresolved(b) && a === b));
+    const stage = Stage.of(own);
+    const stacks = stage ? stage.node.findAll().filter((c): c is Stack => Stack.isStack(c) && Stage.of(c) === stage) : [own];
+    return stacks.filter(sameRegistry).some(stack => {
+      const key = nameKey(stack, name);
+      const statement = statementsOf(stack).find(candidate => candidate.key === key);
+      if (!statement) {
+        return false;
+      }
+      try {
+        const wanted = renderedKey(stack, roleArn);
+        return statement.roles().some(arn => renderedKey(stack, arn) === wanted);
+      } catch {
+        // A role this stack cannot name (an owned role of another environment) is not one of its principals.
+        return false;
+      }
+    });
   }
 
   public readonly repositoryName: string;

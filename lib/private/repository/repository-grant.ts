@@ -1,4 +1,4 @@
-import { Annotations, Stack, Stage, Token } from 'aws-cdk-lib';
+import { Annotations, AspectPriority, Aspects, IAspect, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
@@ -74,12 +74,36 @@ export function grantRepository(
         `is in account ${displayArn(repositoryPlace.account)}: import it in a stack of that account, or add the statement`
       : 'Import the repository in a stack of its own account and set existingRepositoryPolicy: ' +
         'ExistingRepositoryPolicy.MERGE there, or add the statement';
-  warnNotApplied(reporter, role, repository,
-    `repository ${displayRepository(repository)} is imported, and CDK cannot change the resource policy of a ` +
+  const why = `repository ${displayRepository(repository)} is imported, and CDK cannot change the resource policy of a ` +
     `repository it does not define. ${howToMerge} by hand (ECR console > Repositories > ` +
     `${displayRepository(repository)} > Permissions > Edit policy JSON, keeping the statements already there): ` +
-    JSON.stringify(pullStatementJson(role)));
+    JSON.stringify(pullStatementJson(role));
+  if (inStackAccount) {
+    // Another construct of the app may merge the same role into the same repository (ExistingRepositoryPolicy.MERGE),
+    // before or after this one: whether it does is known once every construct exists.
+    Aspects.of(reporter).add(new WarnUnlessMerged(reporter, role, repository, why), { priority: AspectPriority.READONLY });
+  } else {
+    warnNotApplied(reporter, role, repository, why);
+  }
   return undefined;
+}
+
+/** Warns at synthesis that the statement was not applied, unless a MERGE statement of the app applies it. */
+class WarnUnlessMerged implements IAspect {
+  private checked = false;
+
+  constructor(private readonly reporter: IConstruct, private readonly role: iam.IRole,
+    private readonly repository: ecr.IRepository, private readonly why: string) {}
+
+  public visit(node: IConstruct): void {
+    if (node !== this.reporter || this.checked) {
+      return;
+    }
+    this.checked = true;
+    if (!ExistingRepositoryStatement.appliedFor(this.repository, this.role.roleArn)) {
+      warnNotApplied(this.reporter, this.role, this.repository, this.why);
+    }
+  }
 }
 
 /** The statement the library writes, as JSON for a person to paste into a repository policy. */
