@@ -28,6 +28,9 @@ test.each([
   ['an IRSA role (web identity of the cluster\'s OIDC provider)', (s: Stack) => new iam.Role(s, 'PodRole', {
     assumedBy: new iam.WebIdentityPrincipal(OIDC_PROVIDER, { StringEquals: { 'oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE:sub': 'system:serviceaccount:anyscale:ray' } }),
   }), /trusted by EKS pods \(IRSA web identity\)/],
+  ['an iam.LazyRole trusted by EKS Pod Identity (its role is created on first use)',
+    (s: Stack) => new iam.LazyRole(s, 'PodRole', { assumedBy: new iam.ServicePrincipal('pods.eks.amazonaws.com') }),
+    /trusted by EKS pods \(pods\.eks\.amazonaws\.com\)/],
 ])('%s: a warning that names the node group\'s role as the one to pass', (_name, role, why) => {
   // WHEN
   const stack = grant(role);

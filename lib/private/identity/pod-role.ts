@@ -1,6 +1,7 @@
 import { Annotations, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
+import { cfnRoleOf } from '../accounts/role-identity';
 import { displayArn } from '../rendering/display';
 import { WARNING_IDS } from '../reporting/warning-ids';
 
@@ -18,8 +19,10 @@ const NODE_SERVICES = [NODE_SERVICE, 'sagemaker.amazonaws.com'];
  * so granting a pod role leaves the nodes without access. Imported roles carry no trust policy here and are not checked.
  */
 export function warnIfPodRole(role: iam.IRole, reporter: IConstruct): void {
-  // Undefined for an imported role, which resolves to no statement.
-  const trust = (role as Partial<iam.Role>).assumeRolePolicy;
+  // An iam.Role has its trust policy; an iam.LazyRole only in the CfnRole it creates on first use (reading roleArn
+  // creates it); an imported role has none, which resolves to no statement.
+  const roleArn = role.roleArn;
+  const trust = (role as Partial<iam.Role>).assumeRolePolicy ?? cfnRoleOf(role)?.assumeRolePolicyDocument;
   const statements = ((Stack.of(role).resolve(trust) as { Statement?: any[] } | undefined)?.Statement ?? [])
     .filter(statement => statement.Effect === 'Allow');
   const services = statements.flatMap(statement => [statement.Principal?.Service ?? []].flat());
@@ -31,7 +34,7 @@ export function warnIfPodRole(role: iam.IRole, reporter: IConstruct): void {
   }
   Annotations.of(reporter).addWarningV2(
     WARNING_IDS.podRoleNotNodeRole,
-    `Role ${displayArn(role.roleArn)} is trusted by EKS pods (${federated ? 'IRSA web identity' : POD_IDENTITY_SERVICE}), not by ` +
+    `Role ${displayArn(roleArn)} is trusted by EKS pods (${federated ? 'IRSA web identity' : POD_IDENTITY_SERVICE}), not by ` +
     `${NODE_SERVICE}: images are pulled by the kubelet with the node group's instance role, not with a pod's role. ` +
     'Pass the node group\'s role (for example nodegroup.role) and identityPolicy: IdentityPolicy.PULL_ONLY.',
   );
