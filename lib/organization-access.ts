@@ -11,7 +11,7 @@ import {
   OrganizationGrant, organizationPrincipal, organizationStatement, TERRAFORM_NAME_PREFIX_SUFFIX_LENGTH,
 } from './private/grants/organization-statement';
 import { MAX_ROLE_NAME_LENGTH, ROLE_NAME_PATTERN } from './private/naming/role-names';
-import { displayJson } from './private/rendering/display';
+import { displayJson, displayRepository } from './private/rendering/display';
 import { WARNING_IDS } from './private/reporting/warning-ids';
 import { RepositoryPolicy } from './private/repository/repository-policy';
 
@@ -215,7 +215,7 @@ export class AnyscaleEcrOrganizationAccess extends Construct {
     const written = RepositoryPolicy.addStatement(repository, statement);
     if (!written) {
       Annotations.of(this).addWarningV2(WARNING_IDS.repositoryPolicyNotApplied,
-        `Repository ${repository.repositoryName} is imported, and CDK cannot change the resource policy of a ` +
+        `Repository ${displayRepository(repository)} is imported, and CDK cannot change the resource policy of a ` +
         'repository it does not define. Define it in a stack of its account and pass it here, or add this statement to ' +
         `its permissions: ${displayJson(Stack.of(repository), statement.toStatementJson())}`);
       return iam.Grant.drop(principal, `pull from ${repository.repositoryArn}`);

@@ -1,4 +1,4 @@
-import { App, Aws, CfnParameter, CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import { App, Aws, CfnParameter, CfnResource, Fn, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -255,6 +255,20 @@ test('an imported repository: a warning with the statement to add', () => {
   const statement = JSON.parse((warning.entry.data as string).split('permissions: ')[1].replace(/ \[ack: .*$/, ''));
   expect(statement.Condition.ArnLike['aws:PrincipalArn']).toEqual(DEFAULT_PATTERNS.map(p => `arn:<partition>:iam::*:role/${p}`));
   expect(warning.entry.data).not.toMatch(/Fn::|Ref/);
+});
+
+test('an imported repository whose name is known only at deploy time: the warning names its construct path, never a token', () => {
+  // WHEN
+  new AnyscaleEcrOrganizationAccess(stack, 'AllClouds', {
+    repositories: [ecr.Repository.fromRepositoryAttributes(stack, 'Shared', {
+      repositoryArn: Fn.importValue('SharedRepositoryArn'), repositoryName: Fn.importValue('SharedRepositoryName'),
+    })],
+    grantee: OrganizationGrantee.organization(ORG),
+  });
+  // THEN
+  const [warning] = Annotations.fromStack(stack).findWarning('/Registry/AllClouds', Match.anyValue());
+  expect(warning.entry.data).toMatch(/^Repository Registry\/Shared is imported/);
+  expect(warning.entry.data).not.toMatch(/\$\{Token/);
 });
 
 describe('bad input', () => {

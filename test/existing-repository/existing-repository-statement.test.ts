@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, PhysicalName } from 'aws-cdk-lib';
+import { App, CfnParameter, PhysicalName } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -309,6 +309,16 @@ describe('with ExistingRepositoryPolicy.MERGE', () => {
     expect(() => Template.fromStack(stack)).toThrow(
       `The statement for repository images is ${size} characters, over the AWS limit of 10240. ` +
       'Grant fewer node roles on this repository, or grant them all at once with AnyscaleEcrOrganizationAccess.');
+  });
+
+  test('the size error names a repository known only at deploy time by its construct path, never a token', () => {
+    const { stack } = registry();
+    const shared = ecr.Repository.fromRepositoryName(stack, 'Shared', new CfnParameter(stack, 'SharedName').valueAsString);
+    for (let i = 0; i < 130; i++) {
+      const role = AnyscaleNodeRole.fromCloudId(stack, `Role${i}`, `cld_${'x'.repeat(20)}${i}`, { account: NODE_ACCOUNT });
+      new AnyscaleEcrAccess(stack, `Access${i}`, { role, repositories: [shared], ...MERGE });
+    }
+    expect(() => Template.fromStack(stack)).toThrow(/\[Registry\/AnyscaleEcrExistingPolicy[0-9A-F]+\] The statement for repository Registry\/Shared is \d+ characters/m);
   });
 });
 

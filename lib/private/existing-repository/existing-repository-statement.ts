@@ -11,7 +11,7 @@ import { REPOSITORY_NAME_PATTERN } from '../constants/ecr-rules';
 import { ECR_PULL_ACTIONS } from '../constants/pull-actions';
 import { HANDLER_SID_DIGITS, HANDLER_SID_PREFIX } from '../constants/sids';
 import { measure, QUOTAS, quotaError } from '../quotas/quotas';
-import { displayArn } from '../rendering/display';
+import { displayArn, displayRepository } from '../rendering/display';
 import { prepareRenderedArns, renderedKey, sortByRendering } from '../rendering/rendered-arns';
 import { NagAcknowledgements } from '../reporting/nag-acknowledgements';
 
@@ -106,7 +106,7 @@ export class ExistingRepositoryStatement extends Construct {
     resource.node.addDependency(handler.node.findChild(ASYNC_INVOKE_ID));
     this.node.addValidation({
       validate: () => quotaError(
-        `The statement for repository ${repository.repositoryName}`,
+        `The statement for repository ${displayRepository(repository)}`,
         measure(stack, { Sid: SID_FOR_MEASURING, Effect: 'Allow', Principal: { AWS: this.principals }, Action: ECR_PULL_ACTIONS }),
         QUOTAS.repositoryPolicyCharacters,
         'Grant fewer node roles on this repository, or grant them all at once with AnyscaleEcrOrganizationAccess.',
