@@ -395,3 +395,22 @@ test('an iam.LazyRole is a role this app defines: it gets the AWS managed policy
   template.resourceCountIs('AWS::IAM::Policy', 0);
   Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
 });
+
+describe('two roles whose short digests collide (node-33112 and node-80060 share the 8 hex digits a248f25b)', () => {
+  test.each([
+    ['READ_ONLY (an inline policy per imported role)', IdentityPolicy.READ_ONLY, 'AWS::IAM::Policy'],
+    ['REPOSITORY_SCOPED (managed policies per role)', IdentityPolicy.REPOSITORY_SCOPED, 'AWS::IAM::ManagedPolicy'],
+  ])('%s: each role gets its own policy, attached to it alone', (_, identityPolicy, type) => {
+    // GIVEN
+    const stack = stackIn(new App(), 'Node', NODE_ACCOUNT);
+    const repository = new ecr.Repository(stack, 'Images');
+    const names = ['node-33112', 'node-80060'];
+    // WHEN
+    names.forEach(name => new AnyscaleEcrAccess(stack, name, {
+      role: iam.Role.fromRoleName(stack, `Role-${name}`, name), repositories: [repository], identityPolicy,
+    }));
+    // THEN
+    const policies = Object.values<any>(Template.fromStack(stack).findResources(type));
+    expect(policies.map(policy => policy.Properties.Roles).sort()).toEqual(names.map(name => [name]));
+  });
+});

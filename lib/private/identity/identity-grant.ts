@@ -10,7 +10,7 @@ import { roleIdentity } from '../accounts/role-identity';
 import { isImmutableRole } from '../cdk-internals/cdk-internals';
 import { READ_ONLY_MANAGED_POLICY_NAME } from '../constants/pull-actions';
 import { GrantPart } from '../grants/grant-parts';
-import { fingerprint } from '../naming/fingerprint';
+import { singletonId } from '../naming/fingerprint';
 import { checkInlinePolicySize, checkManagedPolicyCount } from '../quotas/role-quotas';
 import { displayArn, displayStack } from '../rendering/display';
 import { NagAcknowledgements } from '../reporting/nag-acknowledgements';
@@ -116,7 +116,7 @@ export function grantIdentity(role: iam.IRole, policy: IdentityChoice, reporter:
 
 /** The inline policy of one imported role and choice of policy in one stack, with its one statement. */
 class InlineEcrPolicy extends iam.Policy {
-  constructor(scope: Stack, id: string, public readonly statement: iam.PolicyStatement) {
+  constructor(scope: Stack, id: string, public readonly key: string, public readonly statement: iam.PolicyStatement) {
     super(scope, id, { statements: [statement] });
   }
 }
@@ -125,12 +125,14 @@ class InlineEcrPolicy extends iam.Policy {
 function inlinePolicyFor(role: iam.IRole, policy: IdentityChoice, stack: Stack): InlineEcrPolicy {
   // AnyscaleEcrReadOnly<hash> or AnyscaleEcrPullOnly<hash>, after the AWS managed policy it stands in for.
   // Every choice but REPOSITORY_SCOPED, which has no inline policy, stands in for an AWS managed policy.
-  const id = `AnyscaleEcr${policy.awsManagedPolicyName!.replace('AmazonEC2ContainerRegistry', '')}${fingerprint(stack, roleIdentity(stack, role))}`;
+  const key = roleIdentity(stack, role);
+  const id = singletonId(stack, `AnyscaleEcr${policy.awsManagedPolicyName!.replace('AmazonEC2ContainerRegistry', '')}`, key,
+    child => child instanceof InlineEcrPolicy ? child.key : undefined);
   const existing = stack.node.tryFindChild(id);
   if (existing) {
     return existing as InlineEcrPolicy;
   }
-  const inline = new InlineEcrPolicy(stack, id, new iam.PolicyStatement({ actions: [...policy.actions], resources: ['*'] }));
+  const inline = new InlineEcrPolicy(stack, id, key, new iam.PolicyStatement({ actions: [...policy.actions], resources: ['*'] }));
   // Inline policy names are per role (a global resource): the stack's path and region in the name keep two stacks,
   // or one stack deployed to two regions, from overwriting each other's policy.
   const region = Token.isUnresolved(stack.region) ? LONGEST_REGION_NAME : stack.region.length;

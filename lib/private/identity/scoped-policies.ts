@@ -6,7 +6,7 @@ import { isOwned } from '../accounts/accounts';
 import { roleIdentity } from '../accounts/role-identity';
 import { ECR_PULL_ACTIONS } from '../constants/pull-actions';
 import { GrantPart } from '../grants/grant-parts';
-import { fingerprint } from '../naming/fingerprint';
+import { singletonId } from '../naming/fingerprint';
 import { repositoryArnBound } from '../quotas/generated-names';
 import { DeployTimeLength, measure, QUOTAS, quotaError } from '../quotas/quotas';
 import { displayStack } from '../rendering/display';
@@ -31,8 +31,9 @@ export class ScopedPolicies extends Construct {
   /** The set of the role in its stack: a child of the stack (without resources), found by id. */
   public static of(role: iam.IRole): ScopedPolicies {
     const stack = Stack.of(role);
-    const id = `AnyscaleEcrScoped${fingerprint(stack, roleIdentity(stack, role))}`;
-    return stack.node.tryFindChild(id) as ScopedPolicies | undefined ?? new ScopedPolicies(role, stack, id);
+    const key = roleIdentity(stack, role);
+    const id = singletonId(stack, 'AnyscaleEcrScoped', key, child => child instanceof ScopedPolicies ? child.key : undefined);
+    return stack.node.tryFindChild(id) as ScopedPolicies | undefined ?? new ScopedPolicies(role, stack, id, key);
   }
 
   private readonly policies: Array<{ statement: iam.PolicyStatement; characters: number; policy: iam.ManagedPolicy }> = [];
@@ -40,7 +41,7 @@ export class ScopedPolicies extends Construct {
   private readonly parts = new Map<string, GrantPart>();
   private readonly repositories: ecr.IRepository[] = [];
 
-  private constructor(private readonly role: iam.IRole, private readonly stack: Stack, private readonly id: string) {
+  private constructor(private readonly role: iam.IRole, private readonly stack: Stack, private readonly id: string, public readonly key: string) {
     super(stack, id);
   }
 
