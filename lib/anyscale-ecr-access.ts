@@ -94,9 +94,10 @@ interface Granted {
 export class AnyscaleEcrAccess extends Construct {
   /**
    * The twelve ECR actions that Anyscale's guide grants on a repository of another account. They are also
-   * the actions of the AWS managed policy `AmazonEC2ContainerRegistryReadOnly`.
+   * the actions of the AWS managed policy `AmazonEC2ContainerRegistryReadOnly`. The list is frozen, and the
+   * constructs never read it back: changing it throws and changes no grant.
    */
-  public static readonly PULL_ACTIONS: string[] = [...ECR_PULL_ACTIONS];
+  public static readonly PULL_ACTIONS: string[] = ECR_PULL_ACTIONS as string[];
 
   /** The node role this construct grants. */
   public readonly role: iam.IRole;

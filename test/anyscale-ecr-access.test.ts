@@ -183,3 +183,20 @@ describe('props.role', () => {
     expect(new AnyscaleEcrAccess(stack, 'Access', { role, repositories: [new ecr.Repository(stack, 'Images')] }).role).toBe(role);
   });
 });
+
+test('PULL_ACTIONS is frozen, and a change tried on it leaves the statement the construct writes as it was', () => {
+  // GIVEN
+  const stack = stackIn(new App(), 'Registry', REGISTRY_ACCOUNT);
+  const actions = [...AnyscaleEcrAccess.PULL_ACTIONS];
+  // WHEN
+  expect(() => AnyscaleEcrAccess.PULL_ACTIONS.push('ecr:PutImage')).toThrow(TypeError);
+  expect(() => { AnyscaleEcrAccess.PULL_ACTIONS[0] = 'ecr:PutImage'; }).toThrow(TypeError);
+  new AnyscaleEcrAccess(stack, 'Access', {
+    role: AnyscaleNodeRole.fromCloudId(stack, 'NodeRole', 'cld_abc', { account: NODE_ACCOUNT }),
+    repositories: [new ecr.Repository(stack, 'Images')],
+  });
+  // THEN
+  expect(Object.isFrozen(AnyscaleEcrAccess.PULL_ACTIONS)).toBe(true);
+  expect(AnyscaleEcrAccess.PULL_ACTIONS).toEqual(actions);
+  expect(repositoryStatements(Template.fromStack(stack))[0].Action).toEqual(actions);
+});
