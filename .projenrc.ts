@@ -237,6 +237,26 @@ nodeVersions.addJobs({
   },
 });
 
+// The library reads a few aws-cdk-lib internals (lib/private/cdk-internals/) and fails closed when they change: the whole
+// suite runs daily against the newest aws-cdk-lib 2.x, so a release that changes them is known before a user meets it.
+const cdkLatest = project.github!.addWorkflow('aws-cdk-lib-latest');
+cdkLatest.on({ schedule: [{ cron: '0 6 * * *' }], pullRequest: {}, workflowDispatch: {} });
+cdkLatest.addJobs({
+  test: {
+    name: 'npm test against the newest aws-cdk-lib 2.x',
+    runsOn: ['ubuntu-latest'],
+    permissions: { contents: JobPermission.READ },
+    env: { CI: 'true' },
+    steps: [
+      { name: 'Checkout', uses: 'actions/checkout@v5' },
+      { name: 'Setup Node.js', uses: 'actions/setup-node@v5', with: { 'node-version': '22.x' } },
+      { name: 'Install dependencies', run: 'npm ci' },
+      { name: 'Install the newest aws-cdk-lib 2.x', run: 'npm install --no-save aws-cdk-lib@2 && npm ls aws-cdk-lib' },
+      { name: 'Test', run: 'npm test' },
+    ],
+  },
+});
+
 project.addTask('bench:tests', {
   description: 'Time each phase of npm test and list the slowest jest files (see BENCHMARKS.md)',
   exec: 'ts-node --project scripts/tsconfig.json scripts/bench-tests.ts',
