@@ -117,12 +117,12 @@ class Scenario {
   }
 }
 
-/** An example output of the README section "Check that a node role can pull", marked `<!-- check-output: <name> -->`. */
+/** An example output of docs/check-command.md (linked from the README's "Check that a node role can pull"), marked `<!-- check-output: <name> -->`. */
 function readmeExample(name: string): string {
-  const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'check-command.md'), 'utf8');
   const block = new RegExp(`<!-- check-output: ${name} -->\\n\`\`\`text\\n([\\s\\S]*?)\`\`\``).exec(readme);
   if (!block) {
-    throw new Error(`README.md has no block marked <!-- check-output: ${name} -->`);
+    throw new Error(`docs/check-command.md has no block marked <!-- check-output: ${name} -->`);
   }
   return block[1];
 }
