@@ -662,6 +662,19 @@ describe('the app\'s creation-template prefixes are kept in the construct tree',
     Template.fromStack(other).resourceCountIs('AWS::ECR::RepositoryCreationTemplate', 1);
   });
 
+  test('two environment-agnostic stacks count as one registry (CDK deploys them to one environment); a stack of an explicit environment is another', () => {
+    // GIVEN
+    const agnosticApp = new App();
+    const first = stackIn(agnosticApp, 'AgnosticOne');
+    const second = stackIn(agnosticApp, 'AgnosticTwo');
+    const explicit = stackIn(agnosticApp, 'Explicit', REGISTRY_ACCOUNT);
+    new AnyscaleEcrCreatedRepositoryAccess(first, 'First', { prefixes: ['docker-hub'], roles: [nodeRole(first)] });
+    // THEN
+    expect(() => new AnyscaleEcrCreatedRepositoryAccess(second, 'Second', { prefixes: ['docker-hub'], roles: [nodeRole(second)] }))
+      .toThrow(/prefix 'docker-hub' already has a creation template in the account it is deployed to, its region/);
+    expect(() => new AnyscaleEcrCreatedRepositoryAccess(explicit, 'Third', { prefixes: ['docker-hub'], roles: [nodeRole(explicit)] })).not.toThrow();
+  });
+
   test('a stack made without an app keeps them under its root (the app CDK makes for it)', () => {
     const lone = new Stack(undefined, 'Lone', { env: { account: REGISTRY_ACCOUNT, region: REGION } });
     new AnyscaleEcrCreatedRepositoryAccess(lone, 'First', { prefixes: ['docker-hub'], roles: [nodeRole(lone)] });
