@@ -47,7 +47,7 @@ test('the tarball holds main, types, the jsii assembly and the compiled modules'
 
 test('the tarball holds only what users of the package need at its top level', () => {
   expect([...new Set(entries.map(entry => entry.split('/')[0]))].sort()).toEqual(
-    ['.jsii', 'API.md', 'LICENSE', 'README.md', 'assets', 'dist', 'package.json']);
+    ['.jsii', 'API.md', 'LICENSE', 'README.md', 'assets', 'dist', 'docs', 'package.json']);
 });
 
 test('the tarball leaves out sources, tests, examples and build output of other tools', () => {
