@@ -1,6 +1,7 @@
-import { App, CfnParameter, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Fn, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { NODE_ACCOUNT, stackIn } from './support/stacks';
-import { prepareRenderedArns, renderedKey, sortByRendering } from '../lib/private/rendering/rendered-arns';
+import { prepareRenderedArns, renderedKey, renderedValue, sortByRendering } from '../lib/private/rendering/rendered-arns';
 import { renderIntrinsic } from '../lib/private/rendering/rendering';
 
 // The rendered form of an ARN is resolved once per stack: the same role ARNs are sorted in every repository policy.
@@ -68,5 +69,32 @@ describe('renderIntrinsic', () => {
 
   test('another intrinsic goes to the renderer given for it', () => {
     expect(renderIntrinsic({ 'Fn::GetAtt': ['R', 'Arn'] }, ref, node => `<${JSON.stringify(node)}>`)).toBe('<{"Fn::GetAtt":["R","Arn"]}>');
+  });
+});
+
+describe('renderedValue: the value a policy names in place of the ARN', () => {
+  test.each([
+    ['a literal ARN', () => 'arn:aws:iam::111111111111:role/node', 'arn:aws:iam::111111111111:role/node'],
+    ['an ARN with AWS::Partition (fromCloudId)', (stack: Stack) => stack.formatArn({ service: 'iam', region: '', account: NODE_ACCOUNT, resource: 'role', resourceName: 'node' }),
+      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${NODE_ACCOUNT}:role/node`]] }],
+  ])('%s names no resource: its resolved value, resolved once per stack', (_, arn, expected) => {
+    // GIVEN
+    const stack = stackIn(new App(), 'Registry', NODE_ACCOUNT);
+    prepareRenderedArns(stack);
+    // THEN
+    expect(renderedValue(stack, arn(stack))).toEqual(expected);
+  });
+
+  test.each([
+    ['a role of this stack (its logical id may still be overridden)', (stack: Stack) => new iam.Role(stack, 'Role', { assumedBy: new iam.AccountRootPrincipal() }).roleArn],
+    ['a parameter', (stack: Stack) => new CfnParameter(stack, 'RoleArn').valueAsString],
+    ['an import', () => Fn.importValue('NodeRoleArn')],
+  ])('%s names something synthesis resolves: the ARN itself, left to synthesis', (_, arn) => {
+    // GIVEN
+    const stack = stackIn(new App(), 'Registry', NODE_ACCOUNT);
+    prepareRenderedArns(stack);
+    const value = arn(stack);
+    // THEN
+    expect(renderedValue(stack, value)).toBe(value);
   });
 });

@@ -15,6 +15,11 @@ interface Rendered {
   readonly key: string;
   /** The JSON of the resolved value, as CloudFormation writes it: a stable order, whatever the run's token numbers. */
   readonly order: string;
+  /**
+   * The resolved value, where it can stand in for the ARN in what the stack renders: it names no resource (only
+   * literals and the pseudo parameters), so no later logical-id override or cross-stack reference can change it.
+   */
+  readonly fixed?: unknown;
 }
 
 /**
@@ -29,6 +34,8 @@ class RenderedArns extends Construct {
   }
 
   private readonly rendered = new Map<string, Rendered>();
+  /** The stack's fixed pseudo parameters, looked up once. */
+  public pseudoParameters?: Record<string, string | undefined>;
 
   public get(stack: Stack, arn: string): Rendered {
     let found = this.rendered.get(arn);
@@ -42,7 +49,20 @@ class RenderedArns extends Construct {
 
 function render(stack: Stack, arn: string): Rendered {
   const resolved = stack.resolve(arn);
-  return { key: deployedKey(stack, resolved), order: JSON.stringify(resolved) };
+  return { key: deployedKey(stack, resolved), order: JSON.stringify(resolved), fixed: namesNoResource(resolved) ? resolved : undefined };
+}
+
+/** True for a resolved value made of literals and `Ref`s to pseudo parameters (`AWS::...`) only. */
+function namesNoResource(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') {
+    return true;
+  }
+  if (Array.isArray(value)) {
+    return value.every(namesNoResource);
+  }
+  return Object.entries(value).every(([key, inner]) => key === 'Ref'
+    ? typeof inner === 'string' && inner.startsWith('AWS::')
+    : key === 'Fn::Join' && namesNoResource(inner));
 }
 
 /** The key (see `Rendered.key`) of a value that is already resolved in `stack`. */
@@ -53,6 +73,14 @@ export function deployedKey(stack: Stack, resolved: unknown): string {
 
 /** The pseudo parameters whose value the stack fixes at synth time (`AWS::Partition` by its region); undefined where it does not. */
 export function fixedPseudoParameters(stack: Stack): Record<string, string | undefined> {
+  const cache = stack.node.tryFindChild(ID) as RenderedArns | undefined;
+  if (cache) {
+    return cache.pseudoParameters ??= lookUpPseudoParameters(stack);
+  }
+  return lookUpPseudoParameters(stack);
+}
+
+function lookUpPseudoParameters(stack: Stack): Record<string, string | undefined> {
   const region = Token.isUnresolved(stack.region) ? undefined : stack.region;
   return {
     'AWS::Partition': region ? RegionInfo.get(region).partition : undefined,
@@ -73,6 +101,14 @@ export function prepareRenderedArns(stack: Stack): void {
 
 function rendered(stack: Stack, arn: string): Rendered {
   return RenderedArns.of(stack)?.get(stack, arn) ?? render(stack, arn);
+}
+
+/**
+ * The ARN as the stack renders it, resolved once per stack, where that value names no resource (see `Rendered.fixed`);
+ * else the ARN itself, for synthesis to resolve. A policy of many repositories then resolves each role once.
+ */
+export function renderedValue(stack: Stack, arn: string): unknown {
+  return rendered(stack, arn).fixed ?? arn;
 }
 
 /** Which principal an ARN is, as the stack deploys it (see `Rendered.key`), resolved once per stack. */

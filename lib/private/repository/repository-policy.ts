@@ -6,7 +6,7 @@ import { hasRawOverrides, renderedProperties } from '../cdk-internals/cdk-intern
 import { ECR_PULL_ACTIONS } from '../constants/pull-actions';
 import { PULL_STATEMENT_SID } from '../constants/sids';
 import { measureResolved, QUOTAS, quotaError } from '../quotas/quotas';
-import { deployedKey, prepareRenderedArns, sortByRendering } from '../rendering/rendered-arns';
+import { deployedKey, prepareRenderedArns, renderedValue, sortByRendering } from '../rendering/rendered-arns';
 import { assertNotSynthesized } from '../stage/synthesized';
 
 /** The id of the child construct that holds the library's statements of a repository. */
@@ -21,6 +21,7 @@ class PullStatement extends iam.PolicyStatement {
   /** How many times the statement was rendered: a policy text rendered from it names every role granted so far. */
   public renderings = 0;
   private readonly roleArns = new Set<string>();
+  private rendered?: any;
 
   constructor(private readonly stack: Stack, private readonly repository: ecr.IRepository) {
     super({ sid: PULL_STATEMENT_SID, actions: [...ECR_PULL_ACTIONS] });
@@ -46,9 +47,17 @@ class PullStatement extends iam.PolicyStatement {
 
   public override toStatementJson(): any {
     this.renderings += 1;
+    // Once frozen (the policy was rendered), no role can be added: later renderings give the same JSON.
+    if (this.frozen && this.rendered) {
+      return this.rendered;
+    }
     const json = super.toStatementJson();
-    const principals = sortByRendering(this.stack, this.roles);
-    return { ...json, Principal: { AWS: principals.length === 1 ? principals[0] : principals } };
+    const principals = sortByRendering(this.stack, this.roles).map(arn => renderedValue(this.stack, arn));
+    const rendered = { ...json, Principal: { AWS: principals.length === 1 ? principals[0] : principals } };
+    if (this.frozen) {
+      this.rendered = rendered;
+    }
+    return rendered;
   }
 }
 
@@ -198,7 +207,7 @@ function differences(expected: Record<string, unknown>, written: Record<string, 
     if (!(key in expected)) {
       return [`${key} added (${JSON.stringify(written[key])})`];
     }
-    if (canonical(expected[key]) === canonical(written[key])) {
+    if (sameJson(expected[key], written[key]) || canonical(expected[key]) === canonical(written[key])) {
       return [];
     }
     const wanted = [expected[key]].flat();
@@ -211,6 +220,17 @@ function differences(expected: Record<string, unknown>, written: Record<string, 
     }
     return [`${key} is ${JSON.stringify(written[key])}, not ${JSON.stringify(expected[key])}`];
   });
+}
+
+/** Equal as written (same order, same shape): the common case, decided without sorting. */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) {
+    return true;
+  }
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && a.every((item, i) => sameJson(item, b[i]));
+  }
+  return false;
 }
 
 function withoutKey(object: Record<string, unknown>, key: string): Record<string, unknown> {
