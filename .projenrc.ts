@@ -103,6 +103,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
       // The default 5 s is a guard against a hanging test, not a budget: races.test.ts (250 simulated races in one
       // test) exceeded it with two workers on 2 cores when other work shared the machine.
       testTimeout: 30_000,
+      // The files that mostly wait start first (scripts/jest-sequencer.js).
+      testSequencer: '<rootDir>/scripts/jest-sequencer.js',
     },
     extraCliOptions: ['--json', '--outputFile=test-reports/jest-results.json'],
   },
@@ -177,11 +179,14 @@ const ifChanged = (task: Task) => project.addTask(`${task.name}:if-changed`, {
   condition: `node scripts/step-cache.js check ${task.name}`,
   steps: [{ spawn: task.name }, { exec: `node scripts/step-cache.js record ${task.name}` }],
 });
-project.testTask.prependSpawn(ifChanged(bindings));
-project.testTask.prependSpawn(ifChanged(rosetta));
-project.testTask.prependSpawn(ifChanged(project.compileTask));
-// The custom resource handler's bundle (assets/) must exist before anything synthesizes a stack that uses it.
-project.testTask.prependSpawn(project.tasks.tryFind('bundle')!);
+ifChanged(bindings);
+ifChanged(rosetta);
+ifChanged(project.compileTask);
+// The custom resource handler's bundle (assets/) must exist before anything synthesizes a stack that uses it; then
+// scripts/run-tests.js runs compile, rosetta, bindings, the type-check, jest and eslint, in two lanes at once.
+project.testTask.reset();
+project.testTask.spawn(project.tasks.tryFind('bundle')!);
+project.testTask.exec('node scripts/run-tests.js', { receiveArgs: true });
 
 // Locally and in CI, `package` builds the npm package only: the other languages' packages need Maven, .NET,
 // Go and PyPI tooling. A release machine sets RELEASE=true to build all five (see CONTRIBUTING.md).

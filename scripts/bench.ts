@@ -1,6 +1,8 @@
 // Benchmark: prints a table of synth times and policy sizes, each measured in this run.
 // Run with `npm run bench`. Not a test: it asserts nothing, it reports.
+import { execFileSync } from 'child_process';
 import * as os from 'os';
+import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -162,6 +164,16 @@ function resourcesAdded(repositories: number): number {
   return count(true) - count(false);
 }
 
+/** The fastest of five runs of the bundled check command's --help: Node.js starting and loading the bundle. */
+function checkStartup(): number {
+  const bundle = path.join(__dirname, '..', 'assets', 'lib', 'private', 'pull-check', 'cli', 'index.js');
+  return Math.min(...[1, 2, 3, 4, 5].map(() => {
+    const start = process.hrtime.bigint();
+    execFileSync(process.execPath, [bundle, '--help'], { stdio: 'ignore' });
+    return Number(process.hrtime.bigint() - start) / 1e6;
+  }));
+}
+
 function main(): void {
   if (process.env.BENCH_ONLY === 'ratio') {
     const quick = compareStyles(200, 20);
@@ -196,6 +208,7 @@ function main(): void {
   }
   row('t(400) / t(200)', (t[400] / t[200]).toFixed(2), '≤ 2.3 (linear)');
   row('CloudFormation resources added for an owned role and 50 owned repositories', String(resourcesAdded(50)), '0');
+  row('check command: start and answer --help (node, the bundle loaded), fastest of 5 runs (wall ms)', checkStartup().toFixed(0));
 
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const gc = typeof (globalThis as { gc?: unknown }).gc === 'function' ? 'garbage collected before each run' : 'no forced GC';

@@ -186,17 +186,17 @@ describe('props.role', () => {
 
 test('PULL_ACTIONS is frozen, and a change tried on it leaves the statement the construct writes as it was', () => {
   // GIVEN
-  const stack = stackIn(new App(), 'Registry', REGISTRY_ACCOUNT);
+  const registry = stackIn(new App(), 'Registry', REGISTRY_ACCOUNT);
   const actions = [...AnyscaleEcrAccess.PULL_ACTIONS];
   // WHEN
   expect(() => AnyscaleEcrAccess.PULL_ACTIONS.push('ecr:PutImage')).toThrow(TypeError);
   expect(() => { AnyscaleEcrAccess.PULL_ACTIONS[0] = 'ecr:PutImage'; }).toThrow(TypeError);
-  new AnyscaleEcrAccess(stack, 'Access', {
-    role: AnyscaleNodeRole.fromCloudId(stack, 'NodeRole', 'cld_abc', { account: NODE_ACCOUNT }),
-    repositories: [new ecr.Repository(stack, 'Images')],
+  new AnyscaleEcrAccess(registry, 'Access', {
+    role: AnyscaleNodeRole.fromCloudId(registry, 'NodeRole', 'cld_abc', { account: NODE_ACCOUNT }),
+    repositories: [new ecr.Repository(registry, 'Images')],
   });
   // THEN
   expect(Object.isFrozen(AnyscaleEcrAccess.PULL_ACTIONS)).toBe(true);
   expect(AnyscaleEcrAccess.PULL_ACTIONS).toEqual(actions);
-  expect(repositoryStatements(Template.fromStack(stack))[0].Action).toEqual(actions);
+  expect(repositoryStatements(Template.fromStack(registry))[0].Action).toEqual(actions);
 });

@@ -108,19 +108,6 @@ describe('the cdk-anyscale-ecr-access command', () => {
     expect(result.stdout).toMatch(/^Usage: cdk-anyscale-ecr-access check --role-arn <node role ARN> \(--repository-uri <uri> \| --repository-arn <arn>\) \[options\]\n/);
   });
 
-  test('it starts in under a second (the fastest of three runs of --help from the installed package)', () => {
-    // GIVEN
-    const bin = path.join(installDir, 'node_modules', 'cdk-anyscale-ecr-access', manifest.bin['cdk-anyscale-ecr-access']);
-    // WHEN
-    const times = [1, 2, 3].map(() => {
-      const start = process.hrtime.bigint();
-      execFileSync(process.execPath, [bin, '--help'], { stdio: 'ignore' });
-      return Number(process.hrtime.bigint() - start) / 1e6;
-    });
-    // THEN
-    expect(Math.min(...times)).toBeLessThan(1000);
-  });
-
   test('the bundle requires nothing but Node.js built-in modules (the AWS SDK clients are inside it)', () => {
     // GIVEN
     const bundle = fs.readFileSync(path.join(installDir, 'node_modules', 'cdk-anyscale-ecr-access', manifest.bin['cdk-anyscale-ecr-access']), 'utf8');
