@@ -44,7 +44,7 @@ test('PUTs the response as JSON to the pre-signed URL, with an empty content typ
   expect(JSON.parse(sent.body!)).toEqual({ ...RESPONSE, Reason: 'why' });
 });
 
-test.each([403, 500, 301])('an answer of HTTP %d rejects, so the error reaches the Lambda log', async status => {
+test.each([403, 500, 301, 300, 199])('an answer of HTTP %d rejects, so the error reaches the Lambda log', async status => {
   answerWith(status);
   await expect(sendResponse(URL, RESPONSE, 'aws')).rejects.toThrow(`CloudFormation's response URL answered HTTP ${status}`);
 });

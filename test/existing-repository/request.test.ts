@@ -38,6 +38,11 @@ describe('readRequest', () => {
     expect(() => readRequest(createEvent(props(name)), DEFAULT_ALLOW_LIST, FN)).toThrow(`RepositoryName "${name.slice(0, 199)}…`);
   });
 
+  test('a value of exactly 200 characters, quotes included, is shown whole', () => {
+    const name = `Bad${'x'.repeat(195)}`;
+    expect(() => readRequest(createEvent(props(name)), DEFAULT_ALLOW_LIST, FN)).toThrow(`RepositoryName "${name}" is not an ECR repository name.`);
+  });
+
   test.each([
     ['a role with a path', 'arn:aws:iam::111111111111:role/anyscale/path/cld_abc-cluster_node_role', true],
     ['a role name with every character IAM allows', 'arn:aws:iam::111111111111:role/a+=,.@_-z', true],
