@@ -4,7 +4,7 @@
 //
 //   first:  compile (jsii), alone: it rewrites tsconfig.json, which tsc, ts-jest and eslint read
 //   lane 1: rosetta (every snippet) -> bindings (jsii-pacmak, 5 languages) -> jest test/package.test.ts and
-//           test/bindings.test.ts (they read the packed package and the bindings) -> eslint
+//           test/bindings.test.ts (they read the packed package and the bindings) -> eslint, without --fix
 //   lane 2: type-check the tests (tsc) -> jest, every other file
 //   then:   lane 1's jest result is merged into test-reports/jest-results.json, which .ci/run reads.
 //
@@ -23,10 +23,10 @@ const AFTER_BUILD_REPORT = path.join('test-reports', 'jest-after-build.json');
 const AFTER_BUILD = ['test/package.test.ts', 'test/bindings.test.ts'];
 const args = process.argv.slice(2);
 
-function run(label, command, commandArgs) {
+function run(label, command, commandArgs, env = {}) {
   console.log(`👾 test » ${label} | ${[command, ...commandArgs].join(' ')}`);
   return new Promise(resolve => {
-    const child = spawn(command, commandArgs, { cwd: root, stdio: 'inherit' });
+    const child = spawn(command, commandArgs, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
     child.on('close', code => resolve(code === 0));
     child.on('error', error => {
       console.error(`${label}: ${error.message}`);
@@ -36,6 +36,16 @@ function run(label, command, commandArgs) {
 }
 
 const projen = (task) => () => run(task, 'npx', ['projen', task]);
+
+/**
+ * The eslint task's own command without `--fix`: beside jest, eslint only reads the sources (a fix written while jest
+ * reads a file could fail a test for no reason). A fixable finding fails the run; `npx projen eslint` fixes it.
+ */
+function eslintWithoutFix() {
+  const task = JSON.parse(fs.readFileSync(path.join(root, '.projen', 'tasks.json'), 'utf8')).tasks.eslint;
+  const [command, ...commandArgs] = task.steps[0].execArgs;
+  return run('eslint (no --fix)', 'npx', [command, ...commandArgs.filter(arg => arg !== '--fix' && arg !== '$@')], task.env);
+}
 const typecheck = () => run('typecheck', 'npx', ['tsc', '--noEmit', '-p', 'test/tsconfig.json']);
 const jest = (extra) => () => run('jest', 'npx', ['jest', '--json', `--outputFile=${REPORT}`, '--ci', ...extra]);
 
@@ -76,7 +86,7 @@ async function main() {
   const afterBuild = () => run('jest (package, bindings)', 'npx',
     ['jest', '--json', `--outputFile=${AFTER_BUILD_REPORT}`, '--ci', '--coverage=false', ...AFTER_BUILD]);
   const [built, tested] = await Promise.all([
-    lane([projen('rosetta:if-changed'), projen('bindings:if-changed'), afterBuild, projen('eslint')]),
+    lane([projen('rosetta:if-changed'), projen('bindings:if-changed'), afterBuild, eslintWithoutFix]),
     lane([typecheck, jest(['--testPathIgnorePatterns=/node_modules/', ...AFTER_BUILD.map(file => `--testPathIgnorePatterns=/${file}$`)])]),
   ]);
   if (fs.existsSync(path.join(root, REPORT)) && fs.existsSync(path.join(root, AFTER_BUILD_REPORT))) {
