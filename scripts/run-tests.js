@@ -75,16 +75,18 @@ function mergeReports() {
 }
 
 async function main() {
+  // A result left by an earlier run must not be merged with this one's, nor read as this run's.
+  [REPORT, AFTER_BUILD_REPORT].forEach(file => fs.rmSync(path.join(root, file), { force: true }));
   if (args.length > 0) {
     return lane([projen('compile:if-changed'), projen('rosetta:if-changed'), projen('bindings:if-changed'), typecheck, jest(args), projen('eslint')]);
   }
-  // A result left by an earlier run must not be merged with this one's.
-  [REPORT, AFTER_BUILD_REPORT].forEach(file => fs.rmSync(path.join(root, file), { force: true }));
   if (!(await projen('compile:if-changed')())) {
     return false;
   }
+  // Its own JUnit file too (jest-junit writes test-reports/junit.xml by default, and the other jest would overwrite it).
   const afterBuild = () => run('jest (package, bindings)', 'npx',
-    ['jest', '--json', `--outputFile=${AFTER_BUILD_REPORT}`, '--ci', '--coverage=false', ...AFTER_BUILD]);
+    ['jest', '--json', `--outputFile=${AFTER_BUILD_REPORT}`, '--ci', '--coverage=false', ...AFTER_BUILD],
+    { JEST_JUNIT_OUTPUT_NAME: 'junit-after-build.xml' });
   const [built, tested] = await Promise.all([
     lane([projen('rosetta:if-changed'), projen('bindings:if-changed'), afterBuild, eslintWithoutFix]),
     lane([typecheck, jest(['--testPathIgnorePatterns=/node_modules/', ...AFTER_BUILD.map(file => `--testPathIgnorePatterns=/${file}$`)])]),

@@ -284,6 +284,17 @@ describe('with ExistingRepositoryPolicy.MERGE', () => {
       Annotations.fromStack(stack).hasWarning('/Registry/Reported', NOT_APPLIED);
     });
 
+    test('still warns for a repository of the same name imported from another region into the stack that merges', () => {
+      // GIVEN
+      const { stack, role, repository } = registry();
+      const west = ecr.Repository.fromRepositoryArn(stack, 'West', `arn:aws:ecr:eu-west-1:${REGISTRY_ACCOUNT}:repository/images`);
+      // WHEN
+      new AnyscaleEcrAccess(stack, 'Merged', { role, repositories: [repository], ...MERGE });
+      new AnyscaleEcrAccess(stack, 'Reported', { role, repositories: [west] });
+      // THEN
+      Annotations.fromStack(stack).hasWarning('/Registry/Reported', NOT_APPLIED);
+    });
+
     test('still warns when the stack that merges is in another region', () => {
       // GIVEN
       const { app, stack, role, repository } = registry();

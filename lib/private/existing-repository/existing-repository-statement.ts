@@ -55,14 +55,20 @@ export class ExistingRepositoryStatement extends Construct {
   }
 
   /**
-   * Whether a statement of this app lets the role pull from the repository: one in the repository's own stack, or in
-   * another stack of the same stage, literal account and region that imports a repository of the same literal name.
+   * Whether a statement of this app lets the role pull from the repository: one in the repository's own stack (for a
+   * repository of that stack's region), or in another stack of the same stage, literal account and region that imports
+   * a repository of the same literal name.
    * Read at synthesis (all constructs exist by then); it creates nothing.
    */
   public static appliedFor(repository: ecr.IRepository, roleArn: string): boolean {
     const own = Stack.of(repository);
     const name = repository.repositoryName;
-    const sameRegistry = (stack: Stack) => stack === own || (!Token.isUnresolved(name)
+    // The repository's own stack merges only repositories of its own region (checkServable): one imported from another
+    // region by ARN is another repository, whatever its name.
+    const ownRegion = Token.compareStrings(repository.env.region, own.region) === TokenComparison.SAME
+      || Token.compareStrings(repository.env.region, own.region) === TokenComparison.BOTH_UNRESOLVED
+      && repository.env.region === own.region;
+    const sameRegistry = (stack: Stack) => (stack === own && ownRegion) || (!Token.isUnresolved(name)
       && [[stack.account, repository.env.account], [stack.region, repository.env.region]]
         .every(([a, b]) => !Token.isUnresolved(a) && !Token.isUnresolved(b) && a === b));
     const stage = Stage.of(own);
