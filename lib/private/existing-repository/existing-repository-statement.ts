@@ -65,10 +65,8 @@ export class ExistingRepositoryStatement extends Construct {
     const name = repository.repositoryName;
     // The repository's own stack merges only repositories of its own region (checkServable): one imported from another
     // region by ARN is another repository, whatever its name.
-    const ownRegion = Token.compareStrings(repository.env.region, own.region) === TokenComparison.SAME
-      || Token.compareStrings(repository.env.region, own.region) === TokenComparison.BOTH_UNRESOLVED
-      && repository.env.region === own.region;
-    const sameRegistry = (stack: Stack) => (stack === own && ownRegion) || (!Token.isUnresolved(name)
+    // (Equal strings: the same literal region, or the stack's own region token.)
+    const sameRegistry = (stack: Stack) => (stack === own && repository.env.region === own.region) || (!Token.isUnresolved(name)
       && [[stack.account, repository.env.account], [stack.region, repository.env.region]]
         .every(([a, b]) => !Token.isUnresolved(a) && !Token.isUnresolved(b) && a === b));
     const stage = Stage.of(own);

@@ -7,8 +7,13 @@ import { Construct, IConstruct } from 'constructs';
  * Token strings are resolved first: their numbers differ between runs.
  */
 export function fingerprint(stack: Stack, value: string): string {
+  return digest(stack, value).slice(0, 8);
+}
+
+/** The whole SHA-256 (upper-case hex) of a value as CloudFormation will see it. */
+function digest(stack: Stack, value: string): string {
   const resolved = Token.isUnresolved(value) ? JSON.stringify(stack.resolve(value)) : value;
-  return createHash('sha256').update(resolved).digest('hex').slice(0, 8).toUpperCase();
+  return createHash('sha256').update(resolved).digest('hex').toUpperCase();
 }
 
 /**
@@ -23,6 +28,5 @@ export function singletonId(scope: Construct, prefix: string, key: string, keyOf
   if (holder === undefined || keyOf(holder) === key) {
     return id;
   }
-  const resolved = Token.isUnresolved(key) ? JSON.stringify(stack.resolve(key)) : key;
-  return `${prefix}${createHash('sha256').update(resolved).digest('hex').toUpperCase()}`;
+  return `${prefix}${digest(stack, key)}`;
 }
