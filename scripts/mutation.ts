@@ -18,7 +18,7 @@ export const GROUPS: Record<string, Group> = {
   handler: {
     modules: ['private/existing-repository/handler/policy-text', 'private/existing-repository/handler/ownership', 'private/existing-repository/handler/request',
       'private/existing-repository/handler/repository-policy-store', 'private/existing-repository/handler/statement-sync', 'private/existing-repository/handler/merge-policy.lambda',
-      'private/existing-repository/handler/cfn-response', 'private/constants/partitions', 'private/existing-repository/contract', 'private/constants/sids', 'private/constants/ecr-rules'],
+      'private/existing-repository/handler/cfn-response', 'private/constants/partitions', 'private/existing-repository/contract'],
     tests: ['existing-repository/merge-policy', 'existing-repository/policy-text', 'existing-repository/cfn-response',
       'existing-repository/handler-entry', 'existing-repository/races', 'existing-repository/ownership', 'existing-repository/request',
       'existing-repository/handler-client', 'existing-repository/timing', 'existing-repository/revocation', 'existing-repository/lost-answers',
@@ -26,27 +26,34 @@ export const GROUPS: Record<string, Group> = {
     // Its tests take about 5 s in all; the policy text scanner's loops, mutated, never end.
     timeoutMS: 10_000,
   },
+  // What the constructs build on: accounts, names, rendering, the stage, the constants (issue 21 moved them here).
+  foundations: {
+    modules: ['private/accounts/accounts', 'private/accounts/role-identity', 'private/naming/role-names', 'private/naming/fingerprint',
+      'private/rendering/rendering', 'private/rendering/rendered-arns', 'private/rendering/display', 'private/stage/synthesized',
+      'private/quotas/generated-names', 'private/constants/pull-actions', 'private/constants/sids', 'private/constants/ecr-rules'],
+    tests: ['accounts', 'rendered-arns', 'repository-policy', 'quotas', 'identity-grant', 'identity-policy', 'node-role', 'pipelines',
+      'sids', 'anyscale-ecr-access', 'repository-grant', 'role-quotas', 'warnings', 'ecr-names', 'organization-access'],
+  },
   decisions: {
-    modules: ['private/accounts/accounts', 'private/repository/repository-grant', 'private/identity/identity-grant', 'private/naming/role-names',
-      'private/stage/synthesized', 'private/identity/pod-role', 'private/grants/grant-parts'],
+    modules: ['private/repository/repository-grant', 'private/identity/identity-grant', 'private/identity/identity-choice',
+      'private/identity/managed-policy-kept', 'private/identity/pod-role', 'private/grants/grant-parts', 'private/cdk-internals/cdk-internals'],
     tests: ['accounts', 'repository-grant', 'identity-grant', 'identity-policy', 'anyscale-ecr-access', 'node-role',
-      'existing-repository/existing-repository-statement', 'pipelines', 'eks', 'warnings'],
+      'existing-repository/existing-repository-statement', 'pipelines', 'eks', 'warnings', 'cdk-internals'],
   },
   policies: {
-    modules: ['private/repository/repository-policy', 'private/quotas/quotas', 'private/rendering/rendering', 'private/quotas/role-quotas', 'node-role',
-      'private/existing-repository/existing-repository-statement', 'private/quotas/generated-names', 'private/rendering/rendered-arns'],
+    modules: ['private/repository/repository-policy', 'private/quotas/quotas', 'private/quotas/role-quotas', 'node-role',
+      'private/existing-repository/existing-repository-statement'],
     tests: ['repository-policy', 'quotas', 'role-quotas', 'node-role', 'existing-repository/existing-repository-statement',
       'anyscale-ecr-access', 'identity-policy', 'organization-access', 'pipelines', 'rendered-arns'],
   },
   created: {
     modules: ['created-repository-access', 'private/creation-templates/prefix', 'private/creation-templates/template-policy',
-      'private/grants/organization-statement'],
+      'private/creation-templates/template-settings', 'private/grants/organization-statement'],
     tests: ['created-repository-access', 'organization-access'],
   },
   rest: {
-    modules: ['anyscale-ecr-access', 'identity-policy', 'private/identity/scoped-policies', 'organization-access', 'private/reporting/nag-acknowledgements', 'private/rendering/display',
-      'private/naming/fingerprint', 'private/constants/pull-actions', 'warnings', 'existing-repository-policy', 'organization-grantee',
-      'private/reporting/warning-ids'],
+    modules: ['anyscale-ecr-access', 'identity-policy', 'private/identity/scoped-policies', 'organization-access', 'private/reporting/nag-acknowledgements',
+      'warnings', 'existing-repository-policy', 'organization-grantee', 'private/reporting/warning-ids'],
     tests: ['anyscale-ecr-access', 'identity-policy', 'organization-access', 'repository-grant', 'nag-acknowledgements',
       'existing-repository/existing-repository-statement', 'warnings', 'role-quotas'],
   },

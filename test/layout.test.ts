@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { GROUPS } from '../scripts/mutation';
 
 // GIVEN the modules of lib/ and the relative imports of each
 const LIB = path.join(__dirname, '..', 'lib');
@@ -135,4 +136,14 @@ test('construct code keeps no state in module-level maps or sets: state that gra
   const offenders = ALL.filter(module => !module.startsWith(HANDLER) && !module.startsWith(PULL_CHECK))
     .filter(module => MODULE_LEVEL_COLLECTION.test(fs.readFileSync(path.join(LIB, module), 'utf8')));
   expect(offenders).toEqual([]);
+});
+
+test('every module of lib/ but the check command, the index and the construct-only Lambda wrapper is in exactly one mutation group', () => {
+  // GIVEN the groups of `npm run mutation`
+  const grouped = Object.values(GROUPS).flatMap(group => group.modules.map(module => `${path.join(...module.split('/'))}.ts`));
+
+  // THEN
+  const expected = ALL.filter(module => !module.startsWith(PULL_CHECK) && module !== 'index.ts'
+    && module !== path.join('private', 'existing-repository', 'merge-policy-function.ts'));
+  expect([...grouped].sort()).toEqual([...expected].sort());
 });
