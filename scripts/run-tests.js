@@ -1,16 +1,18 @@
 #!/usr/bin/env node
-// The test task (`npm test`) after the bundle: the same steps as one after the other, but two lanes run at once
-// where nothing orders them, because on 2 cores the jest suite leaves a core idle while its moto tests wait:
+// The test task (`npm test`) after the bundle: the same steps as one after the other, but in three lanes at once
+// where nothing orders them, so that neither core waits while a single-threaded step (jsii, rosetta, eslint) runs:
 //
-//   first:  compile (jsii), alone: it rewrites tsconfig.json, which tsc, ts-jest and eslint read
-//   lane 1: rosetta (every snippet) -> bindings (jsii-pacmak, 5 languages) -> jest test/package.test.ts and
-//           test/bindings.test.ts (they read the packed package and the bindings) -> eslint, without --fix
+//   lane 1: compile (jsii) -> rosetta (every snippet) -> bindings (jsii-pacmak, 5 languages) -> jest
+//           test/package.test.ts and test/bindings.test.ts (they read the compiled package and the bindings)
 //   lane 2: type-check the tests (tsc) -> jest, every other file
+//   lane 3: eslint, without --fix
 //   then:   lane 1's jest result is merged into test-reports/jest-results.json, which .ci/run reads.
 //
-// compile, rosetta and bindings are still skipped when unchanged (scripts/step-cache.js). With arguments
-// (`npm test -- test/some.test.ts`), the steps run one after the other and jest gets the arguments, as before.
-// Prints each lane's steps as they start; fails when any step fails, after both lanes have ended.
+// Only lane 1's last step reads what compile writes (dist/, .jsii); the others read the sources (jsii reads the
+// tsconfig.json it is given and does not rewrite it). compile, rosetta and bindings are still skipped when unchanged
+// (scripts/step-cache.js). With arguments (`npm test -- test/some.test.ts`), the steps run one after the other and
+// jest gets the arguments, as before. Prints each lane's steps as they start; fails when any step fails, after all
+// lanes have ended.
 'use strict';
 const { spawn } = require('child_process');
 const fs = require('fs');
@@ -80,23 +82,21 @@ async function main() {
   if (args.length > 0) {
     return lane([projen('compile:if-changed'), projen('rosetta:if-changed'), projen('bindings:if-changed'), typecheck, jest(args), projen('eslint')]);
   }
-  if (!(await projen('compile:if-changed')())) {
-    return false;
-  }
   // Its own JUnit file too (jest-junit writes test-reports/junit.xml by default, and the other jest would overwrite it).
   const afterBuild = () => run('jest (package, bindings)', 'npx',
-    ['jest', '--json', `--outputFile=${AFTER_BUILD_REPORT}`, '--ci', '--coverage=false', ...AFTER_BUILD],
+    ['jest', '--json', `--outputFile=${AFTER_BUILD_REPORT}`, '--ci', ...AFTER_BUILD],
     { JEST_JUNIT_OUTPUT_NAME: 'junit-after-build.xml' });
-  const [built, tested] = await Promise.all([
-    lane([projen('rosetta:if-changed'), projen('bindings:if-changed'), afterBuild, eslintWithoutFix]),
+  const results = await Promise.all([
+    lane([projen('compile:if-changed'), projen('rosetta:if-changed'), projen('bindings:if-changed'), afterBuild]),
     lane([typecheck, jest(['--testPathIgnorePatterns=/node_modules/', ...AFTER_BUILD.map(file => `--testPathIgnorePatterns=/${file}$`)])]),
+    lane([eslintWithoutFix]),
   ]);
   if (fs.existsSync(path.join(root, REPORT)) && fs.existsSync(path.join(root, AFTER_BUILD_REPORT))) {
     mergeReports();
   } else if (fs.existsSync(path.join(root, AFTER_BUILD_REPORT))) {
     fs.renameSync(path.join(root, AFTER_BUILD_REPORT), path.join(root, REPORT));
   }
-  return built && tested;
+  return results.every(ok => ok);
 }
 
 main().then(ok => process.exit(ok ? 0 : 1), error => {
