@@ -32,7 +32,7 @@ export const GROUPS: Record<string, Group> = {
       'private/rendering/rendering', 'private/rendering/rendered-arns', 'private/rendering/display', 'private/stage/synthesized',
       'private/quotas/generated-names', 'private/constants/pull-actions', 'private/constants/sids', 'private/constants/ecr-rules'],
     tests: ['accounts', 'rendered-arns', 'repository-policy', 'quotas', 'identity-grant', 'identity-policy', 'node-role', 'pipelines',
-      'sids', 'anyscale-ecr-access', 'repository-grant', 'role-quotas', 'warnings', 'ecr-names', 'organization-access'],
+      'sids', 'anyscale-ecr-access', 'repository-grant', 'role-quotas', 'warnings', 'ecr-names', 'organization-access', 'role-identity'],
   },
   decisions: {
     modules: ['private/repository/repository-grant', 'private/identity/identity-grant', 'private/identity/identity-choice',
