@@ -90,8 +90,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     passWithNoTests: false,
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
-      // Coverage is a report that nothing checks, and instrumenting cost the suite 16 % of its CPU on a fresh clone
-      // (BENCHMARKS.md, 2026-12-03): `npx projen coverage` prints it; mutation testing is the measure of the tests.
+      // Coverage is a report that nothing checks, and its instrumentation (babel, below) cost the suite 16 % of its CPU on
+      // 2026-12-03 (BENCHMARKS.md): `npx projen coverage` prints it; mutation testing is the measure of the tests.
       collectCoverage: false,
       coverageReporters: ['text-summary', 'lcov'],
       collectCoverageFrom: ['lib/**/*.ts'],
