@@ -216,6 +216,16 @@ const eslintrc = project.tryFindObjectFile('.eslintrc.json');
 eslintrc?.addDeletionOverride('parserOptions.projectService');
 eslintrc?.addOverride('parserOptions.project', './test/tsconfig.json');
 
+// aws-cdk-lib's root module re-exports every service module, so a TypeScript program that imports it parses about
+// 44 MB of declarations (12 MB through 'aws-cdk-lib/core' and the service modules). jsii, the type-check and eslint
+// each build such a program on a fresh clone (BENCHMARKS.md, 2026-12-03 afternoon). The README's snippets keep the root
+// import: jsii-rosetta translates it, and users write it.
+project.eslint?.addRules({
+  'no-restricted-imports': ['error', {
+    paths: [{ name: 'aws-cdk-lib', message: "Import from 'aws-cdk-lib/core' (and the service modules): the root module makes every TypeScript program parse all of aws-cdk-lib's declarations." }],
+  }],
+});
+
 project.addTask('coverage', {
   description: 'The jest suite (without the package and bindings tests, which need `npm test`\'s build) with lib/\'s coverage report',
   exec: 'jest --coverage --testPathIgnorePatterns=/node_modules/ --testPathIgnorePatterns=/test/package.test.ts$ --testPathIgnorePatterns=/test/bindings.test.ts$',

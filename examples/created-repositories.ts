@@ -6,8 +6,8 @@
 // The first pull through the cache creates the repository: that needs ecr:CreateRepository in the registry policy,
 // which this app does not overwrite. The registry team adds the statement printed in the warning to it (and the node
 // account allows the same two actions to its role); the warning is acknowledged here once that is done.
-import { Annotations, App, CfnParameter, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import { Annotations, App, CfnParameter, Stack } from 'aws-cdk-lib/core';
 import {
   AnyscaleEcrAccessWarnings, AnyscaleEcrCreatedRepositoryAccess, AnyscaleNodeRole, RepositoryCreationScenario,
 } from '../lib';

@@ -2,10 +2,10 @@
 // instance role, not with the pods' roles (IRSA or EKS Pod Identity). Grant that role, with the pull-only policy AWS
 // recommends for EKS nodes. The node group is the L1 resource here; with an eks.Nodegroup, pass nodegroup.role.
 // Deploy with credentials of account 111111111111.
-import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { App, Stack, Validations } from 'aws-cdk-lib/core';
 import { AnyscaleEcrAccess, IdentityPolicy } from '../lib';
 
 /** Adds this example's stacks to `app`. */

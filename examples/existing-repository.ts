@@ -4,8 +4,8 @@
 //
 // The node account 111111111111 attaches AmazonEC2ContainerRegistryReadOnly to its role itself (for example
 // with the one-account example), so that warning is acknowledged here.
-import { Annotations, App, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import { Annotations, App, Stack } from 'aws-cdk-lib/core';
 import { AnyscaleEcrAccess, AnyscaleEcrAccessWarnings, AnyscaleNodeRole, ExistingRepositoryPolicy } from '../lib';
 
 /** Adds this example's stacks to `app`. */

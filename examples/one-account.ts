@@ -1,8 +1,8 @@
 // One account: the nodes and the images live in the same AWS account.
 // The repository is new; the node role is the one `anyscale cloud setup` created, imported by cloud id.
 // Deploy with credentials of account 111111111111.
-import { App, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import { App, Stack } from 'aws-cdk-lib/core';
 import { AnyscaleEcrAccess, AnyscaleNodeRole } from '../lib';
 
 /** Adds this example's stacks to `app`. */

@@ -4,8 +4,8 @@
 // The role's own permissions (AmazonEC2ContainerRegistryReadOnly) must be attached in the node account
 // 111111111111; this app cannot change that account, so the construct warns. The warning is acknowledged
 // here because the node account's team attaches the policy (for example with the one-account example).
-import { Annotations, App, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import { Annotations, App, Stack } from 'aws-cdk-lib/core';
 import { AnyscaleEcrAccess, AnyscaleEcrAccessWarnings, AnyscaleNodeRole } from '../lib';
 
 /** Adds this example's stacks to `app`. */

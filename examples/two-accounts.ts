@@ -5,8 +5,8 @@
 //   adds one statement to each repository policy that names the node role.
 // - Stack AnyscaleNodeAccess (deploy with credentials of 111111111111) attaches read-only ECR permissions to
 //   the node role that `anyscale cloud setup` created.
-import { App, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import { App, Stack } from 'aws-cdk-lib/core';
 import { AnyscaleEcrAccess, AnyscaleNodeRole } from '../lib';
 
 /** Adds this example's stacks to `app`. */

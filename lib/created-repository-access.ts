@@ -1,7 +1,7 @@
-import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import { Annotations, Stack, Token } from 'aws-cdk-lib/core';
 import { Construct } from 'constructs';
 import { OrganizationGrantee } from './organization-grantee';
 import { isOwned } from './private/accounts/accounts';

@@ -1,5 +1,5 @@
-import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { ArnFormat, Stack, Token } from 'aws-cdk-lib/core';
 import { Construct } from 'constructs';
 import { assertRoleArn, assertRoleName, assertRolePath, ROLE_NAME_PATTERN } from './private/naming/role-names';
 

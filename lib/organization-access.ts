@@ -1,6 +1,6 @@
-import { Annotations, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { Annotations, Stack, Token, Validations } from 'aws-cdk-lib/core';
 import { Construct } from 'constructs';
 import { OrganizationGrantee } from './organization-grantee';
 import { ECR_PULL_ACTIONS } from './private/constants/pull-actions';

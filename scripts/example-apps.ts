@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import { App, IPolicyValidationPlugin, Validations } from 'aws-cdk-lib';
+import { App, IPolicyValidationPlugin, Validations } from 'aws-cdk-lib/core';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 
 /** An example app module: `build(app)` adds its stacks; run directly, it also synthesizes them. */

@@ -1,6 +1,6 @@
-import { App, Aws, Fn, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { App, Aws, Fn, Stack, Token } from 'aws-cdk-lib/core';
 import { NODE_ACCOUNT, REGISTRY_ACCOUNT, stackIn } from './support/stacks';
 import { AccountRelation, compareAccounts, isOwned, literalPartition, repositoryAccount, roleAccount } from '../lib/private/accounts/accounts';
 

@@ -1,7 +1,7 @@
-import { App, CfnElement, CfnParameter, CfnResource, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { App, CfnElement, CfnParameter, CfnResource, Stack } from 'aws-cdk-lib/core';
 import { IConstruct } from 'constructs';
 import { AnyscaleEcrAccess, AnyscaleNodeRole, ExistingRepositoryPolicy, IdentityPolicy } from '../lib';
 import { NODE_ACCOUNT, REGISTRY_ACCOUNT, repositoryStatements, stackIn } from './support/stacks';

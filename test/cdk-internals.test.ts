@@ -1,5 +1,5 @@
-import { CfnResource, Stage } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { CfnResource, Stage } from 'aws-cdk-lib/core';
 import { checkInternals, INTERNALS, unsupported } from '../lib/private/cdk-internals/cdk-internals';
 
 // The library relies on a few aws-cdk-lib internals (lib/private/cdk-internals/). Each is checked against a probe app
@@ -40,7 +40,7 @@ test('an aws-cdk-lib whose ImmutableRole fields are renamed: a role imported wit
   jest.isolateModules(() => {
     // GIVEN an aws-cdk-lib whose ImmutableRole keeps addGrantsToResources under another name
     /* eslint-disable @typescript-eslint/no-require-imports */
-    const cdk = require('aws-cdk-lib') as typeof import('aws-cdk-lib');
+    const cdk = require('aws-cdk-lib/core') as typeof import('aws-cdk-lib/core');
     const isolatedIam = require('aws-cdk-lib/aws-iam') as typeof iam;
     const ecr = require('aws-cdk-lib/aws-ecr') as typeof import('aws-cdk-lib/aws-ecr');
     const { Template } = require('aws-cdk-lib/assertions') as typeof import('aws-cdk-lib/assertions');

@@ -1,12 +1,12 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { App, Stack, Validations } from 'aws-cdk-lib/core';
 import { AnyscaleEcrAccess, AnyscaleEcrOrganizationAccess, AnyscaleNodeRole, ExistingRepositoryPolicy, IdentityPolicy, OrganizationGrantee } from '../lib';
+import { AwsSolutionsChecks } from './support/cdk-nag';
 import { synthesizeExample } from '../scripts/example-apps';
 
 // cdk-nag 3 runs as a validation plugin at synth: findings that are not acknowledged fail synthesis.

@@ -1,8 +1,8 @@
-import { App, Aws, CfnParameter, Annotations as CoreAnnotations, PhysicalName, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import { App, Aws, CfnParameter, Annotations as CoreAnnotations, PhysicalName, Stack } from 'aws-cdk-lib/core';
 import {
   AnyscaleEcrAccess, AnyscaleEcrAccessWarnings, AnyscaleEcrCreatedRepositoryAccess, AnyscaleEcrCreatedRepositoryAccessProps,
   AnyscaleEcrOrganizationAccess, AnyscaleNodeRole, OrganizationGrantee, RepositoryCreationScenario,

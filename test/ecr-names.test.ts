@@ -1,6 +1,6 @@
 import { execFileSync } from 'child_process';
-import { App, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import { App, Stack } from 'aws-cdk-lib/core';
 import { AnyscaleEcrAccess, AnyscaleNodeRole, ExistingRepositoryPolicy } from '../lib';
 import { FakeEcr } from './support/fake-ecr';
 import { IamModel } from './support/iam-model';

@@ -1,7 +1,7 @@
-import { App, Annotations as CoreAnnotations, Aspects, Aws, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { App, Annotations as CoreAnnotations, Aspects, Aws, CfnParameter, Stack } from 'aws-cdk-lib/core';
 import { AnyscaleEcrAccess, AnyscaleEcrAccessWarnings, AnyscaleNodeRole, IdentityPolicy } from '../lib';
 import { NODE_ACCOUNT, READ_ONLY_POLICY_ARN, REGISTRY_ACCOUNT, stackIn } from './support/stacks';
 

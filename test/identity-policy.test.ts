@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { App, CfnParameter, Stack } from 'aws-cdk-lib/core';
 import { AnyscaleEcrAccess, AnyscaleNodeRole, IdentityPolicy } from '../lib';
 import { NODE_ACCOUNT, REGION, REGISTRY_ACCOUNT, stackIn } from './support/stacks';
 

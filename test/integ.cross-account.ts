@@ -3,9 +3,9 @@
 // `npx integ-runner --language typescript --update-on-failed` and a profile that can deploy to both
 // (bootstrapped with --trust between them). The assertion reads the repository policy back from ECR.
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
-import { App, PhysicalName, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { App, PhysicalName, RemovalPolicy, Stack } from 'aws-cdk-lib/core';
 import { AnyscaleEcrAccess } from '../lib';
 
 const region = process.env.CDK_INTEG_REGION ?? 'us-east-1';

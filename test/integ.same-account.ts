@@ -2,9 +2,9 @@
 // and credentials of a sandbox account (see CONTRIBUTING.md for the integ-runner version this needs). It creates a role and a repository, grants, asserts through the
 // AWS APIs, and destroys everything.
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
-import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { App, RemovalPolicy, Stack } from 'aws-cdk-lib/core';
 import { AnyscaleEcrAccess } from '../lib';
 
 const app = new App();

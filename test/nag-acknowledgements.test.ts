@@ -1,6 +1,6 @@
-import { App, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { App, Stack } from 'aws-cdk-lib/core';
 import { AnyscaleEcrAccess, AnyscaleNodeRole, ExistingRepositoryPolicy, IdentityPolicy } from '../lib';
 import { acknowledgements } from './support/acknowledgements';
 import { NODE_ACCOUNT, REGISTRY_ACCOUNT, stackIn } from './support/stacks';

@@ -1,10 +1,10 @@
-import { App, Aws, CfnParameter, CfnResource, Fn, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { App, Aws, CfnParameter, CfnResource, Fn, Stack, Validations } from 'aws-cdk-lib/core';
 import { AnyscaleEcrAccess, AnyscaleEcrAccessWarnings, AnyscaleEcrOrganizationAccess, AnyscaleNodeRole, OrganizationGrantee } from '../lib';
 import { acknowledgements } from './support/acknowledgements';
+import { AwsSolutionsChecks } from './support/cdk-nag';
 import { awsPrincipals, REGISTRY_ACCOUNT, repositoryStatements, stackIn } from './support/stacks';
 
 const ORG = 'o-a1b2c3d4e5';

@@ -3,8 +3,8 @@ import * as fs from 'fs';
 import { builtinModules } from 'module';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Stack, Stage } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import { App, Stack, Stage } from 'aws-cdk-lib/core';
 
 // npm pack with srcdir 'lib' can silently produce a package with no JavaScript. This packs the real tarball
 // (the test task compiles first) and checks that what package.json points at is inside it.

@@ -1,6 +1,6 @@
-import { App, Stack, Stage } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { App, Stack, Stage } from 'aws-cdk-lib/core';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { AnyscaleEcrAccess, AnyscaleEcrOrganizationAccess, AnyscaleNodeRole, ExistingRepositoryPolicy, OrganizationGrantee } from '../lib';
 import { NODE_ACCOUNT, REGION, REGISTRY_ACCOUNT } from './support/stacks';

@@ -1,4 +1,4 @@
-import { App, Aws, Fn, Stack } from 'aws-cdk-lib';
+import { App, Aws, Fn, Stack } from 'aws-cdk-lib/core';
 import { REGISTRY_ACCOUNT, stackIn } from './support/stacks';
 import { measure, QUOTAS, quotaError } from '../lib/private/quotas/quotas';
 

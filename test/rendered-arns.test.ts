@@ -1,5 +1,5 @@
-import { App, CfnParameter, Fn, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { App, CfnParameter, Fn, Stack } from 'aws-cdk-lib/core';
 import { NODE_ACCOUNT, stackIn } from './support/stacks';
 import { prepareRenderedArns, renderedKey, renderedValue, sortByRendering } from '../lib/private/rendering/rendered-arns';
 import { renderIntrinsic } from '../lib/private/rendering/rendering';

@@ -1,7 +1,7 @@
-import { App, Fn, PhysicalName, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { App, Fn, PhysicalName, Stack } from 'aws-cdk-lib/core';
 import { AnyscaleEcrAccess, AnyscaleEcrAccessWarnings, AnyscaleNodeRole } from '../lib';
 import {
   awsPrincipals, NODE_ACCOUNT, partitionArn, READ_ONLY_POLICY_ARN, REGISTRY_ACCOUNT, repositoryStatements, stackIn,

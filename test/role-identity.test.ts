@@ -1,5 +1,5 @@
-import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { App, CfnParameter, Stack } from 'aws-cdk-lib/core';
 import { NODE_ACCOUNT, stackIn } from './support/stacks';
 import { roleIdentity } from '../lib/private/accounts/role-identity';
 

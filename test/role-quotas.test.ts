@@ -1,7 +1,7 @@
-import { Annotations as CoreAnnotations, App, Aspects, Fn, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { Annotations as CoreAnnotations, App, Aspects, Fn, Stack } from 'aws-cdk-lib/core';
 import { AnyscaleEcrAccess, AnyscaleEcrAccessWarnings, AnyscaleNodeRole } from '../lib';
 import { NODE_ACCOUNT, stackIn } from './support/stacks';
 

@@ -1,7 +1,7 @@
-import { Annotations as CoreAnnotations, App, NestedStack, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { Annotations as CoreAnnotations, App, NestedStack, Stack } from 'aws-cdk-lib/core';
 import { IConstruct } from 'constructs';
 import {
   AnyscaleEcrAccess, AnyscaleEcrAccessWarnings, AnyscaleEcrCreatedRepositoryAccess, AnyscaleEcrOrganizationAccess, AnyscaleNodeRole,

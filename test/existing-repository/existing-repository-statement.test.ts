@@ -1,10 +1,10 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, CfnParameter, PhysicalName } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { App, CfnParameter, PhysicalName } from 'aws-cdk-lib/core';
 import { AnyscaleEcrAccess, AnyscaleEcrAccessWarnings, AnyscaleNodeRole, ExistingRepositoryPolicy } from '../../lib';
 import { ALLOW_LIST_VARIABLE, STATEMENT_RESOURCE_TYPE } from '../../lib/private/existing-repository/contract';
 import { MAX_REPOSITORIES_PER_HANDLER } from '../../lib/private/existing-repository/existing-repository-statement';

@@ -1,5 +1,5 @@
-import { App, CfnParameter } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import { App, CfnParameter } from 'aws-cdk-lib/core';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { AnyscaleEcrAccess, AnyscaleNodeRole, ExistingRepositoryPolicy } from '../../lib';
 import { STATEMENT_RESOURCE_TYPE } from '../../lib/private/existing-repository/contract';

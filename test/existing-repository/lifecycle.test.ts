@@ -1,5 +1,5 @@
-import { App, CfnParameter, NestedStack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import { App, CfnParameter, NestedStack } from 'aws-cdk-lib/core';
 import { AnyscaleEcrAccess, AnyscaleNodeRole, ExistingRepositoryPolicy } from '../../lib';
 import { STATEMENT_RESOURCE_TYPE } from '../../lib/private/existing-repository/contract';
 import { CloudFormation } from '../support/cloudformation';

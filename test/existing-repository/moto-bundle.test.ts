@@ -4,7 +4,7 @@ import type * as https from 'https';
 import * as os from 'os';
 import * as path from 'path';
 import { CreateRepositoryCommand, ECRClient, GetRepositoryPolicyCommand, SetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
-import { App } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib/core';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { ECR_PULL_ACTIONS } from '../../lib/private/constants/pull-actions';
 import { STATEMENT_RESOURCE_TYPE } from '../../lib/private/existing-repository/contract';

@@ -1,6 +1,6 @@
-import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import { App, Stack } from 'aws-cdk-lib/core';
 import { AnyscaleEcrAccess, AnyscaleNodeRole, ExistingRepositoryPolicy } from '../../lib';
 import { Repository } from '../../lib/private/pull-check/arguments';
 import { decide, localFacts } from '../../lib/private/pull-check/evaluation';

@@ -1,4 +1,4 @@
-import { Validations } from 'aws-cdk-lib';
+import { Validations } from 'aws-cdk-lib/core';
 import { IConstruct } from 'constructs';
 
 /** Every cdk-nag acknowledgement under `scope`: construct path → finding id → reason. */

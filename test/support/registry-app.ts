@@ -1,6 +1,6 @@
-import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import { App, Stack } from 'aws-cdk-lib/core';
 import { NODE_ACCOUNT, REGION, REGISTRY_ACCOUNT, stackIn } from './stacks';
 import { AnyscaleEcrAccess, AnyscaleNodeRole, ExistingRepositoryPolicy } from '../../lib';
 

@@ -1,5 +1,5 @@
-import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { App, Stack } from 'aws-cdk-lib/core';
 
 export const NODE_ACCOUNT = '111111111111';
 export const REGISTRY_ACCOUNT = '222222222222';

@@ -1,6 +1,6 @@
-import { Arn, ArnFormat, Aws, Resource, Stack, Token, TokenComparison } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { Arn, ArnFormat, Aws, Resource, Stack, Token, TokenComparison } from 'aws-cdk-lib/core';
 import { stackPartition } from '../rendering/rendered-arns';
 
 /** How two AWS accounts relate, as far as synth time can tell. */

@@ -1,5 +1,5 @@
-import { Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { Stack, Token } from 'aws-cdk-lib/core';
 import { isOwned } from './accounts';
 import { renderedKey } from '../rendering/rendered-arns';
 

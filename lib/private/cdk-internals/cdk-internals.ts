@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, CfnResource, Stack, Stage } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { App, CfnResource, Stack, Stage } from 'aws-cdk-lib/core';
 import { IConstruct } from 'constructs';
 
 /**

@@ -1,5 +1,5 @@
-import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { Stack } from 'aws-cdk-lib/core';
 import { repositoriesUnder } from './prefix';
 import { ECR_PULL_ACTIONS } from '../constants/pull-actions';
 import { ORGANIZATION_SID_PREFIX, PULL_STATEMENT_SID, PULL_THROUGH_CACHE_SID_PREFIX } from '../constants/sids';

@@ -1,7 +1,7 @@
-import { Arn, ArnFormat, Stack, Token, TokenComparison } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import { Arn, ArnFormat, Stack, Token, TokenComparison } from 'aws-cdk-lib/core';
 import { assertRoleArn } from '../naming/role-names';
 
 /** The settings a creation template gives every repository ECR creates under its prefix, beside the policy. */

@@ -1,9 +1,9 @@
 import { createHash } from 'crypto';
-import { ArnFormat, CustomResource, Duration, Lazy, RemovalPolicy, Stack, Stage, Token, TokenComparison } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { ArnFormat, CustomResource, Duration, Lazy, RemovalPolicy, Stack, Stage, Token, TokenComparison } from 'aws-cdk-lib/core';
 import { Construct } from 'constructs';
 import { ALLOW_LIST_VARIABLE, AllowList, HANDLER_ACTIONS, STATEMENT_RESOURCE_TYPE } from './contract';
 import { MergePolicyFunction } from './merge-policy-function';

@@ -1,6 +1,6 @@
-import { ResourceEnvironment } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { ResourceEnvironment } from 'aws-cdk-lib/core';
 import { IDependable } from 'constructs';
 
 /** One side of a grant as the library applied it: a statement with the permissions, and the resource that carries it. */

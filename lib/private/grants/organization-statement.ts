@@ -1,5 +1,5 @@
-import { Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { Stack, Token } from 'aws-cdk-lib/core';
 import { fingerprint } from '../naming/fingerprint';
 import { ROLE_NAME_WILDCARD_PATTERN } from '../naming/role-names';
 

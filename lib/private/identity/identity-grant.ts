@@ -1,6 +1,6 @@
-import { Annotations, Aws, Names, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { Annotations, Aws, Names, Stack, Token } from 'aws-cdk-lib/core';
 import { DependencyGroup, IConstruct } from 'constructs';
 import { IdentityChoice } from './identity-choice';
 import { ManagedPolicyKept } from './managed-policy-kept';

@@ -1,5 +1,5 @@
-import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { Stack } from 'aws-cdk-lib/core';
 import { Construct, IConstruct } from 'constructs';
 import { cfnRoleOf } from '../accounts/role-identity';
 import { hasRawOverrides, renderedProperties } from '../cdk-internals/cdk-internals';

@@ -1,5 +1,5 @@
-import { Annotations, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { Annotations, Stack } from 'aws-cdk-lib/core';
 import { IConstruct } from 'constructs';
 import { cfnRoleOf } from '../accounts/role-identity';
 import { displayArn } from '../rendering/display';

@@ -1,6 +1,6 @@
-import { Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { Stack } from 'aws-cdk-lib/core';
 import { Construct, DependencyGroup } from 'constructs';
 import { isOwned } from '../accounts/accounts';
 import { roleIdentity } from '../accounts/role-identity';

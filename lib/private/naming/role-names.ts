@@ -1,4 +1,4 @@
-import { Token } from 'aws-cdk-lib';
+import { Token } from 'aws-cdk-lib/core';
 import { parseArn } from '../accounts/accounts';
 
 /** Characters IAM allows in a role name but '-' (letters, digits and '+=,.@_'), as a regular expression class body; '-' goes last. */

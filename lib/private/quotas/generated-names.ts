@@ -1,5 +1,5 @@
-import { Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import { Stack, Token } from 'aws-cdk-lib/core';
 import { measure } from './quotas';
 
 /** ECR: the longest repository name. */

@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib/core';
 import { MAX_POLICY_CHARACTERS } from '../constants/ecr-rules';
 import { fixedPseudoParameters } from '../rendering/rendered-arns';
 import { renderIntrinsic } from '../rendering/rendering';

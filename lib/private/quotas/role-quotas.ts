@@ -1,5 +1,5 @@
-import { Annotations, AspectPriority, Aspects, IAspect, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { Annotations, AspectPriority, Aspects, IAspect, Stack, Stage, Token } from 'aws-cdk-lib/core';
 import { Construct, IConstruct } from 'constructs';
 import { measure, QUOTAS, quotaError } from './quotas';
 import { isOwned } from '../accounts/accounts';

@@ -1,5 +1,5 @@
-import { Aws, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import { Aws, Stack, Token } from 'aws-cdk-lib/core';
 import { renderIntrinsic } from './rendering';
 
 const DEPLOY_TIME = '<deploy-time value>';

@@ -1,5 +1,5 @@
-import { Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { Stack, Validations } from 'aws-cdk-lib/core';
 import { IConstruct } from 'constructs';
 import { renderIntrinsic } from '../rendering/rendering';
 

@@ -1,6 +1,6 @@
-import { Annotations, AspectPriority, Aspects, IAspect, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { Annotations, AspectPriority, Aspects, IAspect, Stack, Stage, Token } from 'aws-cdk-lib/core';
 import { IConstruct } from 'constructs';
 import { RepositoryPolicy } from './repository-policy';
 import { AccountRelation, compareAccounts, Placement, repositoryPlacement, rolePlacement } from '../accounts/accounts';

@@ -1,6 +1,6 @@
-import { Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { Stack } from 'aws-cdk-lib/core';
 import { Construct } from 'constructs';
 import { hasRawOverrides, renderedProperties } from '../cdk-internals/cdk-internals';
 import { ECR_PULL_ACTIONS } from '../constants/pull-actions';

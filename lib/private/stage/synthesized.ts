@@ -1,4 +1,4 @@
-import { Stage } from 'aws-cdk-lib';
+import { Stage } from 'aws-cdk-lib/core';
 import { IConstruct } from 'constructs';
 import { isStageSynthesized } from '../cdk-internals/cdk-internals';
 
