@@ -188,7 +188,7 @@ ifChanged(bindings);
 ifChanged(rosetta);
 ifChanged(project.compileTask);
 // The custom resource handler's bundle (assets/) must exist before anything synthesizes a stack that uses it; then
-// scripts/run-tests.js runs compile, rosetta, bindings, the type-check, jest and eslint, in two lanes at once.
+// scripts/run-tests.js runs compile, rosetta, bindings, jest, and the type-check with eslint, in three lanes at once.
 project.testTask.reset();
 project.testTask.spawn(project.tasks.tryFind('bundle')!);
 project.testTask.exec('node scripts/run-tests.js', { receiveArgs: true });

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // The test task (`npm test`) after the bundle: the same steps as one after the other, but in three lanes at once
-// where nothing orders them, so that neither core waits while a single-threaded step (jsii, rosetta, eslint) runs:
+// where nothing orders them, so that a step waiting on something (a test's real-time wait, a child process) leaves the
+// machine to the others:
 //
 //   lane 1: compile (jsii) -> rosetta (every snippet) -> bindings (jsii-pacmak, 5 languages) -> jest
 //           test/package.test.ts and test/bindings.test.ts (they read the compiled package and the bindings)
-//   lane 2: type-check the tests (tsc) -> jest, every other file
-//   lane 3: eslint, without --fix
+//   lane 2: jest, every other file
+//   lane 3: the type-check and eslint (without --fix) over one TypeScript program (scripts/typecheck-and-lint.js)
 //   then:   lane 1's jest result is merged into test-reports/jest-results.json, which .ci/run reads.
 //
 // Only lane 1's last step reads what compile writes (dist/, .jsii); the others read the sources (jsii reads the
@@ -39,16 +40,9 @@ function run(label, command, commandArgs, env = {}) {
 
 const projen = (task) => () => run(task, 'npx', ['projen', task]);
 
-/**
- * The eslint task's own command without `--fix`: beside jest, eslint only reads the sources (a fix written while jest
- * reads a file could fail a test for no reason). A fixable finding fails the run; `npx projen eslint` fixes it.
- */
-function eslintWithoutFix() {
-  const task = JSON.parse(fs.readFileSync(path.join(root, '.projen', 'tasks.json'), 'utf8')).tasks.eslint;
-  const [command, ...commandArgs] = task.steps[0].execArgs;
-  return run('eslint (no --fix)', 'npx', [command, ...commandArgs.filter(arg => arg !== '--fix' && arg !== '$@')], task.env);
-}
 const typecheck = () => run('typecheck', 'npx', ['tsc', '--noEmit', '-p', 'test/tsconfig.json']);
+/** The type-check and eslint without --fix (beside jest, a fix written while a test reads the file could fail it). */
+const typecheckAndLint = () => run('typecheck and eslint', 'node', ['scripts/typecheck-and-lint.js']);
 const jest = (extra) => () => run('jest', 'npx', ['jest', '--json', `--outputFile=${REPORT}`, '--ci', ...extra]);
 
 /** Runs steps in order, stopping at the first that fails; resolves true when all passed. */
@@ -88,8 +82,8 @@ async function main() {
     { JEST_JUNIT_OUTPUT_NAME: 'junit-after-build.xml' });
   const results = await Promise.all([
     lane([projen('compile:if-changed'), projen('rosetta:if-changed'), projen('bindings:if-changed'), afterBuild]),
-    lane([typecheck, jest(['--testPathIgnorePatterns=/node_modules/', ...AFTER_BUILD.map(file => `--testPathIgnorePatterns=/${file}$`)])]),
-    lane([eslintWithoutFix]),
+    lane([jest(['--testPathIgnorePatterns=/node_modules/', ...AFTER_BUILD.map(file => `--testPathIgnorePatterns=/${file}$`)])]),
+    lane([typecheckAndLint]),
   ]);
   if (fs.existsSync(path.join(root, REPORT)) && fs.existsSync(path.join(root, AFTER_BUILD_REPORT))) {
     mergeReports();
