@@ -10,7 +10,7 @@ import {
   AnyscaleEcrAccess, AnyscaleEcrCreatedRepositoryAccess, AnyscaleEcrOrganizationAccess, AnyscaleNodeRole, ExistingRepositoryPolicy,
   IdentityPolicy, OrganizationGrantee,
 } from '../lib';
-import { requirePythonModule } from './support/moto';
+import { pythonFailure } from './support/python';
 import { NODE_ACCOUNT, REGISTRY_ACCOUNT } from './support/stacks';
 import { synthesizeExample } from '../scripts/example-apps';
 import { INTEG_APPS, snapshotDir } from '../scripts/integ-apps';
@@ -75,7 +75,6 @@ function everyResourceKind(outdir: string): string[] {
 }
 
 beforeAll(async () => {
-  requirePythonModule('cfnlint', "python3 -m pip install 'cfn-lint==1.51.*'");
   outRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'anyscale-cfn-lint-'));
   const examplesDir = path.join(__dirname, '..', 'examples');
   const examples = fs.readdirSync(examplesDir).filter(file => file.endsWith('.ts')).flatMap(file =>
@@ -87,9 +86,9 @@ beforeAll(async () => {
   // cfn-lint exits non-zero when it finds something; its JSON report is on stdout either way.
   const run = promisify(execFile)('python3', ['-c', 'import sys; from cfnlint.runner import main; sys.argv[0] = "cfn-lint"; main()',
     '--format', 'json', '--regions', ...REGIONS, '--ignore-checks', ...DATE_DEPENDENT_RULES, '--', ...templates], { maxBuffer: 64 * 1024 * 1024 });
-  const stdout = await run.then(result => result.stdout, (error: { stdout?: string; stderr?: string; code?: number }) => {
+  const stdout = await run.then(result => result.stdout, (error: { stdout?: string; stderr?: string; code?: number | string; message?: string }) => {
     if (!error.stdout?.trim().startsWith('[')) {
-      throw new Error(`cfn-lint failed to run (exit code ${error.code}): ${error.stderr}`);
+      throw pythonFailure('cfn-lint failed to run', error);
     }
     return error.stdout;
   });

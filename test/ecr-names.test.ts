@@ -4,7 +4,7 @@ import { App, Stack } from 'aws-cdk-lib/core';
 import { AnyscaleEcrAccess, AnyscaleNodeRole, ExistingRepositoryPolicy } from '../lib';
 import { FakeEcr } from './support/fake-ecr';
 import { IamModel } from './support/iam-model';
-import { requirePythonModule } from './support/moto';
+import { pythonFailure } from './support/python';
 import { REPOSITORY_NAME_PATTERN } from '../lib/private/constants/ecr-rules';
 import { assertCreationTemplatePrefix } from '../lib/private/creation-templates/prefix';
 
@@ -39,8 +39,13 @@ with open(os.path.join(os.path.dirname(cfnlint.__file__), 'data', 'schemas', 're
 cfn = [bool(re.search(prefix['pattern'], n)) and prefix['minLength'] <= len(n) <= prefix['maxLength'] for n in names]
 print(json.dumps({'repositoryName': verdicts(shapes['RepositoryName']), 'prefix': verdicts(shapes['Prefix']), 'cloudFormationPrefix': cfn}))
 `;
-  const output = execFileSync('python3', ['-c', script], { input: JSON.stringify(names), stdio: ['pipe', 'pipe', 'pipe'] });
-  return JSON.parse(output.toString());
+  try {
+    const output = execFileSync('python3', ['-c', script], { input: JSON.stringify(names), stdio: ['pipe', 'pipe', 'pipe'] });
+    return JSON.parse(output.toString());
+  } catch (e) {
+    const failure = e as { status?: number | null; code?: string; stderr?: Buffer; message?: string };
+    throw pythonFailure('botocore and cfn-lint\'s schemas could not be read', { ...failure, code: failure.code ?? failure.status });
+  }
 }
 
 function acceptsPrefix(prefix: string): boolean {
@@ -55,8 +60,6 @@ function acceptsPrefix(prefix: string): boolean {
 describe('names and prefixes checked with ECR\'s own patterns', () => {
   let aws: Verdicts;
   beforeAll(() => {
-    requirePythonModule('botocore', 'python3 -m pip install botocore');
-    requirePythonModule('cfnlint', "python3 -m pip install 'cfn-lint==1.51.*'");
     aws = awsVerdicts(NAMES);
   });
 

@@ -1,6 +1,7 @@
-import { ChildProcess, execFileSync, spawn } from 'child_process';
+import { ChildProcess, spawn } from 'child_process';
 import * as http from 'http';
 import * as net from 'net';
+import { pythonFailure } from './python';
 
 /**
  * moto (https://github.com/getmoto/moto), an AWS emulator that no one on this project wrote, as a server on a free
@@ -17,28 +18,21 @@ export interface MotoServer {
   stop(): Promise<void>;
 }
 
-/** Fails with the reason (and how to install it) when python3 cannot import `module`. */
-export function requirePythonModule(module: string, installHint: string): void {
-  try {
-    execFileSync('python3', ['-c', `import ${module}`], { stdio: 'pipe' });
-  } catch (e) {
-    const output = (e as { stderr?: Buffer }).stderr?.toString().trim().split('\n').pop() ?? (e as Error).message;
-    throw new Error(`This test needs the Python module '${module}' (${installHint}), which python3 cannot import here: ${output}`);
-  }
-}
-
 /**
  * Starts moto on a free loopback port, with AWS managed policies loaded in IAM (`MOTO_IAM_LOAD_MANAGED_POLICIES`).
  * Stop it in `afterAll`.
  */
 export async function startMoto(options: { readonly startTimeoutMs?: number } = {}): Promise<MotoServer> {
-  requirePythonModule('moto.server', "python3 -m pip install 'moto[server]==5.2.*'");
   const port = await freePort();
   const child = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
     env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
+  let spawnError: NodeJS.ErrnoException | undefined;
+  child.once('error', error => {
+    spawnError = error;
+  });
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4_000);
   });
@@ -46,9 +40,9 @@ export async function startMoto(options: { readonly startTimeoutMs?: number } = 
   const endpoint = `http://localhost:${port}`;
   const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
   while (!(await answers(port))) {
-    if (child.exitCode !== null || Date.now() > deadline) {
+    if (spawnError !== undefined || child.exitCode !== null || Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`moto did not start on 127.0.0.1:${port} (exit code ${child.exitCode}): ${stderr.trim().split('\n').slice(-5).join(' | ')}`);
+      throw pythonFailure(`moto did not start on 127.0.0.1:${port}`, { code: spawnError?.code ?? child.exitCode, stderr, message: spawnError?.message });
     }
     await new Promise(resolve => setTimeout(resolve, 100));
   }
