@@ -83,6 +83,31 @@ test('the unpacked package finds its handler bundle when a stack merges into an 
   expect(fs.readFileSync(path.join(assembly.directory, source, 'index.js'), 'utf8')).toContain('GetRepositoryPolicyCommand');
 });
 
+test('run as the CDK CLI runs an app (CDK_OUTDIR set), an app that uses the package exits 0 with only its own stacks', () => {
+  // GIVEN an app that grants an imported role on a repository of another account (the checks of aws-cdk-lib's
+  // internals run), run in a process of its own with the environment the CDK CLI gives an app: an App then synthesizes
+  // itself again when the process ends, and so would any App the package made
+  const outdir = fs.mkdtempSync(path.join(packDir, 'cli-outdir-'));
+  const app = `
+    const { App, Stack } = require('aws-cdk-lib');
+    const ecr = require('aws-cdk-lib/aws-ecr');
+    const iam = require('aws-cdk-lib/aws-iam');
+    const api = require(${JSON.stringify(path.join(packDir, 'package', manifest.main))});
+    const app = new App();
+    const node = new Stack(app, 'Node', { env: { account: '111111111111', region: 'us-east-1' } });
+    const registry = new Stack(app, 'Registry', { env: { account: '222222222222', region: 'us-east-1' } });
+    const role = iam.Role.fromRoleArn(node, 'NodeRole', 'arn:aws:iam::111111111111:role/nodes', { mutable: false });
+    new api.AnyscaleEcrAccess(node, 'Access', { role, repositories: [new ecr.Repository(registry, 'Images')] });
+    app.synth();`;
+  // WHEN
+  const result = spawnSync(process.execPath, ['-e', app], { cwd: root, encoding: 'utf8', env: { ...process.env, CDK_OUTDIR: outdir } });
+  // THEN
+  expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
+  const manifestFile = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8'));
+  expect(Object.keys(manifestFile.artifacts).filter(id => manifestFile.artifacts[id].type === 'aws:cloudformation:stack').sort())
+    .toEqual(['Node', 'Registry']);
+});
+
 describe('the cdk-anyscale-ecr-access command', () => {
   let installDir: string;
 

@@ -58,7 +58,9 @@ export function checkInternals(internals: Internals = INTERNALS): string[] {
 }
 
 function probe(internals: Internals, outdir: string, expect: (what: string, check: () => boolean) => void): void {
-  const app = new App({ outdir });
+  // Run by the CDK CLI (CDK_OUTDIR set), an App synthesizes itself again when the process ends unless told not to: by
+  // then the probe's folder is gone, and the user's app would end with an error.
+  const app = new App({ outdir, autoSynth: false });
   const stack = new Stack(app, 'Probe');
   const owned = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
   const arn = 'arn:aws:iam::111111111111:role/probe';
