@@ -2,11 +2,11 @@
 // node role, the registry account (CDK_INTEG_REGISTRY_ACCOUNT, default 222222222222) the repository. Deploy with
 // `npx integ-runner --language typescript --update-on-failed` and a profile that can deploy to both
 // (bootstrapped with --trust between them). The assertion reads the repository policy back from ECR.
-import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { App, PhysicalName, RemovalPolicy, Stack } from 'aws-cdk-lib/core';
 import { AnyscaleEcrAccess } from '../lib';
+import { ExpectedResult, IntegTest } from './support/integ-tests';
 
 const region = process.env.CDK_INTEG_REGION ?? 'us-east-1';
 const app = new App();

@@ -1,11 +1,11 @@
 // Integration test, one account: deploy with `npx integ-runner --language typescript --update-on-failed`
 // and credentials of a sandbox account (see CONTRIBUTING.md for the integ-runner version this needs). It creates a role and a repository, grants, asserts through the
 // AWS APIs, and destroys everything.
-import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib/core';
 import { AnyscaleEcrAccess } from '../lib';
+import { ExpectedResult, IntegTest } from './support/integ-tests';
 
 const app = new App();
 const stack = new Stack(app, 'AnyscaleEcrSameAccount');
