@@ -16,9 +16,8 @@ const PHASES: Array<[string, string[]]> = [
   ['compile (jsii)', ['projen', 'compile:if-changed']],
   ['rosetta (every snippet)', ['projen', 'rosetta:if-changed']],
   ['bindings (jsii-pacmak, 5 languages)', ['projen', 'bindings:if-changed']],
-  ['type-check the tests (tsc)', ['tsc', '--noEmit', '-p', 'test/tsconfig.json']],
   ['jest', ['jest', '--json', '--outputFile=test-reports/jest-results.json', '--ci', '--silent', `--cacheDirectory=${jestCache}`]],
-  ['eslint', ['projen', 'eslint']],
+  ['type-check and eslint (one program)', ['node', 'scripts/typecheck-and-lint.js']],
 ];
 
 /** CPU seconds (user + system) of the children this process has waited for, from /proc (Linux); else undefined. */
