@@ -1,6 +1,6 @@
-import { App, Aws, Fn, Stack } from 'aws-cdk-lib/core';
+import { App, Aws, Fn, Lazy, Stack, Token } from 'aws-cdk-lib/core';
 import { REGISTRY_ACCOUNT, stackIn } from './support/stacks';
-import { measure, QUOTAS, quotaError } from '../lib/private/quotas/quotas';
+import { measure, measureLiteral, measureResolved, QUOTAS, quotaError } from '../lib/private/quotas/quotas';
 
 describe('measure', () => {
   test('a literal value is its compact JSON', () => {
@@ -53,6 +53,39 @@ describe('measure', () => {
     expect(measure(stack, { Principal: Aws.ACCOUNT_ID })).toEqual({
       characters: JSON.stringify({ Principal: REGISTRY_ACCOUNT }).length, unmeasured: 0,
     });
+  });
+});
+
+describe('measureLiteral', () => {
+  const join = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:role/nodes']] };
+
+  test('a value without tokens (intrinsics written as JSON included) measures as it would once resolved', () => {
+    const stack = stackIn(new App(), 'S', REGISTRY_ACCOUNT);
+    const value = { Statement: [{ Principal: { AWS: [join, 'arn:aws:iam::111111111111:role/a'] }, Condition: { Bool: { x: true } } }] };
+    expect(measureLiteral(stack, value)).toEqual(measure(stack, value));
+  });
+
+  const tokenHolders: Array<[string, () => unknown]> = [
+    ['a token string', () => ({ Key: `arn:${Aws.PARTITION}:iam::111111111111:role/nodes` })],
+    ['a token number', () => ({ Key: Token.asNumber(Lazy.number({ produce: () => 3 })) })],
+    ['an IResolvable', () => ({ Key: Lazy.any({ produce: () => 'x' }) })],
+    ['an undefined member', () => ({ Key: undefined })],
+    ['a token key', () => ({ [Aws.REGION]: 'plain' })],
+  ];
+  test.each(tokenHolders)('a value holding %s is not measured: it must be resolved first', (_name, make) => {
+    const stack = stackIn(new App(), 'S', REGISTRY_ACCOUNT);
+    expect(measureLiteral(stack, { Statement: [make()] })).toBeUndefined();
+  });
+
+  test('an intrinsic measured once is read from the map after (what the repository policies of a stack share)', () => {
+    const stack = stackIn(new App(), 'S', REGISTRY_ACCOUNT);
+    const rendered = new Map<object, number>();
+    const length = JSON.stringify('arn:aws:iam::111111111111:role/nodes').length;
+    expect(measureResolved(stack, [join], undefined, rendered).characters).toBe(2 + length);
+    expect(rendered.get(join)).toBe(length);
+    // WHEN the map says otherwise, the map is what counts (the intrinsic is not rendered again)
+    rendered.set(join, 100);
+    expect(measureResolved(stack, [join], undefined, rendered).characters).toBe(2 + 100);
   });
 });
 

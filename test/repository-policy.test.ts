@@ -128,6 +128,61 @@ describe('repository policy size check at synth', () => {
   });
 });
 
+describe('the size and meaning checked without resolving the policy, where it can only be the library\'s statements', () => {
+  /** The sizes the error reports for each repository, by path. */
+  const reportedSizes = (stack: Stack): Record<string, number> => {
+    try {
+      Template.fromStack(stack);
+    } catch (e) {
+      return Object.fromEntries([...(e as Error).message.matchAll(/The policy of repository (\S+) is (\d+) characters/g)].map(m => [m[1], Number(m[2])]));
+    }
+    return {};
+  };
+
+  test('roles rendered with AWS::Partition, two repositories, one with an unrelated override (the full check): the same size', () => {
+    // GIVEN 200 node roles imported by cloud id (their ARNs carry AWS::Partition) granted on two repositories
+    const stack = stackIn(new App(), 'Registry', REGISTRY_ACCOUNT);
+    const repositories = ['A', 'B', 'C'].map(id => new ecr.Repository(stack, id));
+    Array.from({ length: 200 }, (_, i) => new AnyscaleEcrAccess(stack, `Cloud${i}`, {
+      role: AnyscaleNodeRole.fromCloudId(stack, `Role${i}`, `cld_${String(i).padStart(24, '0')}`, { account: '111111111111' }),
+      repositories,
+    }));
+    // WHEN B's policy can no longer be known without resolving it (an override elsewhere on the resource)
+    (repositories[1].node.defaultChild as ecr.CfnRepository).addPropertyOverride('ImageTagMutability', 'IMMUTABLE');
+    // THEN each is over the limit by the same count, the size the text renders to
+    const sizes = reportedSizes(stack);
+    expect(Object.keys(sizes).sort()).toEqual(['Registry/A', 'Registry/B', 'Registry/C']);
+    expect(new Set(Object.values(sizes))).toEqual(new Set([sizes['Registry/B']]));
+    expect(sizes['Registry/A']).toBeGreaterThan(LIMIT);
+  });
+
+  test('a condition added to the pull statement through the grant: synthesis fails, naming it', () => {
+    // GIVEN
+    const stack = stackIn(new App(), 'Registry', REGISTRY_ACCOUNT);
+    const repository = new ecr.Repository(stack, 'Images');
+    const grant = new AnyscaleEcrAccess(stack, 'Access', { role: iam.Role.fromRoleArn(stack, 'Role', roleArn(1)) }).addRepository(repository);
+    // WHEN
+    grant.resourceStatements[0].addCondition('Bool', { 'aws:SecureTransport': 'false' });
+    // THEN
+    expect(() => Template.fromStack(stack)).toThrow(
+      'The statement AnyscaleEcrPull in the policy of repository Registry/Images was changed after the library wrote it (by ' +
+      'an override, an aspect or repositoryPolicyText set on its CfnRepository): Condition added ({"Bool":{"aws:SecureTransport":"false"}}).');
+  });
+
+  test('repositoryPolicyText set to another document after the grant: the library\'s statements are missing, an error', () => {
+    // GIVEN
+    const stack = stackIn(new App(), 'Registry', REGISTRY_ACCOUNT);
+    const repository = new ecr.Repository(stack, 'Images');
+    new AnyscaleEcrAccess(stack, 'Access', { role: iam.Role.fromRoleArn(stack, 'Role', roleArn(1)), repositories: [repository] });
+    // WHEN
+    (repository.node.defaultChild as ecr.CfnRepository).repositoryPolicyText = new iam.PolicyDocument({
+      statements: [new iam.PolicyStatement({ sid: 'Ci', principals: [new iam.ArnPrincipal(roleArn(2))], actions: ['ecr:PutImage'] })],
+    });
+    // THEN
+    expect(() => Template.fromStack(stack)).toThrow(/the statement AnyscaleEcrPull that lets the node roles pull would be lost/);
+  });
+});
+
 describe('the L1 escape hatch (CfnRepository.repositoryPolicyText set directly)', () => {
   const userPolicy = { Version: '2012-10-17', Statement: [{ Sid: 'Ci', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${REGISTRY_ACCOUNT}:role/ci` }, Action: 'ecr:PutImage' }] };
 

@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib/core';
+import { Stack, Token, Tokenization } from 'aws-cdk-lib/core';
 import { MAX_POLICY_CHARACTERS } from '../constants/ecr-rules';
 import { fixedPseudoParameters } from '../rendering/rendered-arns';
 import { renderIntrinsic } from '../rendering/rendering';
@@ -52,8 +52,12 @@ export function measure(stack: Stack, value: unknown, deployTimeLength?: DeployT
  */
 export type DeployTimeLength = (intrinsic: Record<string, unknown>) => number | undefined;
 
-/** `measure` for a value that is already resolved (plain JSON with CloudFormation intrinsics). */
-export function measureResolved(stack: Stack, resolved: unknown, deployTimeLength?: DeployTimeLength): Measure {
+/**
+ * `measure` for a value that is already resolved (plain JSON with CloudFormation intrinsics). `rendered`: the lengths
+ * of intrinsics of this stack measured before, by the intrinsic object (which nothing changes once resolved); each one
+ * rendered here is added to it.
+ */
+export function measureResolved(stack: Stack, resolved: unknown, deployTimeLength?: DeployTimeLength, rendered?: Map<object, number>): Measure {
   const pseudo = pseudoParameters(stack);
   let unmeasured = 0;
   // Counts the characters of JSON.stringify(rendered) without building the string.
@@ -70,8 +74,12 @@ export function measureResolved(stack: Stack, resolved: unknown, deployTimeLengt
     // Resolved values hold no undefined members: stack.resolve drops them, as JSON.stringify does.
     const keys = Object.keys(node);
     if (keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'))) {
-      const rendered = renderIntrinsic(node, name => pseudo[name]);
-      if (rendered === undefined) {
+      const before = rendered?.get(node);
+      if (before !== undefined) {
+        return before;
+      }
+      const text = renderIntrinsic(node, name => pseudo[name]);
+      if (text === undefined) {
         const bound = deployTimeLength?.(node as Record<string, unknown>);
         if (bound !== undefined) {
           return bound + 2;
@@ -79,12 +87,39 @@ export function measureResolved(stack: Stack, resolved: unknown, deployTimeLengt
         unmeasured += 1;
         return 2;
       }
-      return JSON.stringify(rendered).length;
+      const characters = JSON.stringify(text).length;
+      rendered?.set(node, characters);
+      return characters;
     }
     return 2 + Math.max(0, keys.length - 1) +
       keys.reduce((total, key) => total + JSON.stringify(key).length + 1 + length((node as Record<string, unknown>)[key]), 0);
   };
   return { characters: length(resolved), unmeasured };
+}
+
+/**
+ * `measureResolved` for a value that is not resolved yet, where resolving it would change nothing: `undefined` when it
+ * holds a token (a string or number that encodes one, an IResolvable) or an undefined member (which resolving drops),
+ * so that the caller resolves it and measures that instead.
+ */
+export function measureLiteral(stack: Stack, value: unknown): Measure | undefined {
+  return isLiteral(value) ? measureResolved(stack, value) : undefined;
+}
+
+function isLiteral(node: unknown): boolean {
+  if (typeof node === 'string' || typeof node === 'number') {
+    return !Token.isUnresolved(node);
+  }
+  if (node === undefined || node === null || typeof node !== 'object') {
+    return node !== undefined;
+  }
+  if (Tokenization.isResolvable(node)) {
+    return false;
+  }
+  if (Array.isArray(node)) {
+    return node.every(isLiteral);
+  }
+  return Object.entries(node).every(([key, child]) => !Token.isUnresolved(key) && isLiteral(child));
 }
 
 /** The pseudo parameters as the stack fixes them, or at their longest where it leaves them open. */

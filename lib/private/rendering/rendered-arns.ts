@@ -36,6 +36,8 @@ class RenderedArns extends Construct {
   private readonly rendered = new Map<string, Rendered>();
   /** The stack's fixed pseudo parameters, looked up once. */
   public pseudoParameters?: Record<string, string | undefined>;
+  /** See `fixedLengths`. */
+  public readonly lengths = new Map<object, number>();
 
   public get(stack: Stack, arn: string): Rendered {
     let found = this.rendered.get(arn);
@@ -101,6 +103,20 @@ export function prepareRenderedArns(stack: Stack): void {
 
 function rendered(stack: Stack, arn: string): Rendered {
   return RenderedArns.of(stack)?.get(stack, arn) ?? render(stack, arn);
+}
+
+/** Whether the stack renders the ARN as a value fixed at synth time (see `Rendered.fixed`), which `renderedValue` gives. */
+export function isFixed(stack: Stack, arn: string): boolean {
+  return rendered(stack, arn).fixed !== undefined;
+}
+
+/**
+ * The rendered lengths of the stack's intrinsics (the fixed values of `renderedValue` among them), by the intrinsic
+ * object, for `measureResolved`: the stack's repository policies name the same roles, so each is measured once per
+ * stack. `undefined` where the stack has no cache.
+ */
+export function fixedLengths(stack: Stack): Map<object, number> | undefined {
+  return (stack.node.tryFindChild(ID) as RenderedArns | undefined)?.lengths;
 }
 
 /**

@@ -5,12 +5,14 @@ import { Construct } from 'constructs';
 import { hasRawOverrides, renderedProperties } from '../cdk-internals/cdk-internals';
 import { ECR_PULL_ACTIONS } from '../constants/pull-actions';
 import { PULL_STATEMENT_SID } from '../constants/sids';
-import { measureResolved, QUOTAS, quotaError } from '../quotas/quotas';
-import { deployedKey, prepareRenderedArns, renderedValue, sortByRendering } from '../rendering/rendered-arns';
+import { Measure, measureLiteral, measureResolved, QUOTAS, quotaError } from '../quotas/quotas';
+import { deployedKey, fixedLengths, isFixed, prepareRenderedArns, renderedValue, sortByRendering } from '../rendering/rendered-arns';
 import { assertNotSynthesized } from '../stage/synthesized';
 
 /** The id of the child construct that holds the library's statements of a repository. */
 const ID = 'AnyscaleEcrPolicy';
+/** What the pull statement says, but for its principals (the roles granted). */
+const PULL_MEANING: Record<string, unknown> = { Sid: PULL_STATEMENT_SID, Effect: 'Allow', Action: [...ECR_PULL_ACTIONS] };
 
 /**
  * The pull statement of one repository: its principals are the role ARNs granted so far, written sorted by how
@@ -22,6 +24,8 @@ class PullStatement extends iam.PolicyStatement {
   public renderings = 0;
   private readonly roleArns = new Set<string>();
   private rendered?: any;
+  /** Whether the kept JSON names every role by a value fixed at synth time (no token left for synthesis to resolve). */
+  private principalsFixed = false;
 
   constructor(private readonly stack: Stack, private readonly repository: ecr.IRepository) {
     super({ sid: PULL_STATEMENT_SID, actions: [...ECR_PULL_ACTIONS] });
@@ -52,12 +56,22 @@ class PullStatement extends iam.PolicyStatement {
       return this.rendered;
     }
     const json = super.toStatementJson();
-    const principals = sortByRendering(this.stack, this.roles).map(arn => renderedValue(this.stack, arn));
+    const arns = sortByRendering(this.stack, this.roles);
+    const principals = arns.map(arn => renderedValue(this.stack, arn));
     const rendered = { ...json, Principal: { AWS: principals.length === 1 ? principals[0] : principals } };
     if (this.frozen) {
       this.rendered = rendered;
+      this.principalsFixed = arns.every(arn => isFixed(this.stack, arn));
     }
     return rendered;
+  }
+
+  /**
+   * The JSON synthesis will write, where it holds no token: frozen (no role can be added), rendered, every role a fixed
+   * value, and the rest as the library wrote it (the caller checks the meaning). `undefined` otherwise.
+   */
+  public get literalJson(): Record<string, unknown> | undefined {
+    return this.frozen && this.rendered && this.principalsFixed ? this.rendered : undefined;
   }
 }
 
@@ -100,10 +114,14 @@ export class RepositoryPolicy extends Construct {
   }
 
   private static add(repository: ecr.IRepository, found: RepositoryPolicy | undefined, statement: iam.PolicyStatement): boolean {
-    if (!repository.addToResourcePolicy(statement).statementAdded) {
+    const added = repository.addToResourcePolicy(statement);
+    if (!added.statementAdded) {
       return false;
     }
-    (found ?? RepositoryPolicy.of(repository)).statements.push(statement);
+    const policy = found ?? RepositoryPolicy.of(repository);
+    policy.statements.push(statement);
+    // ecr.Repository returns the policy document that took the statement (what its policy text renders).
+    policy.document = added.policyDependable instanceof iam.PolicyDocument ? added.policyDependable : undefined;
     return true;
   }
 
@@ -113,6 +131,8 @@ export class RepositoryPolicy extends Construct {
 
   /** The statements the library added, in order; each must be in the policy synthesis writes. */
   private readonly statements: iam.PolicyStatement[] = [];
+  /** The policy document the repository added the last statement to, when it said which. */
+  private document?: iam.PolicyDocument;
   private pull?: PullStatement;
   private constructor(private readonly repository: ecr.IRepository) {
     super(repository, ID);
@@ -125,9 +145,13 @@ export class RepositoryPolicy extends Construct {
       // A repository class of its own took the statements: what it writes is its own to check.
       return [];
     }
-    // Validation runs after references are prepared, so this is the text synthesis would resolve.
     const stack = Stack.of(this.repository);
     const overridden = hasRawOverrides(cfn);
+    const byConstruction = overridden ? undefined : this.checkByConstruction(cfn, stack);
+    if (byConstruction) {
+      return byConstruction;
+    }
+    // Validation runs after references are prepared, so this is the text synthesis would resolve.
     const renderings = this.pull?.renderings ?? 0;
     const rendered = overridden ? renderedProperties(cfn)?.RepositoryPolicyText : stack.resolve(cfn.repositoryPolicyText);
     // Rendered from the pull statement itself, the text names every role; otherwise (a text the user set, a raw
@@ -140,9 +164,48 @@ export class RepositoryPolicy extends Construct {
     if (wrong.length > 0) {
       return wrong;
     }
+    return this.sizeError(typeof rendered === 'string' ? { characters: rendered.length, unmeasured: 0 } : measureResolved(stack, rendered));
+  }
+
+  /**
+   * The same verdict without resolving the policy text, where the text can only be the library's statements as it
+   * wrote them (resolving each repository's policy was most of the library's validation time; BENCHMARKS.md): no raw
+   * override; repositoryPolicyText still the repository's own value, which renders the document that took the
+   * statements (aws-cdk-lib keeps the document in a box whose get() returns it: any other value, or a box of another
+   * shape, takes the full check); that document holding only the library's statements, with Sids of their own; the
+   * pull statement meaning what the library wrote; and no token in them (an owned role renders from a GetAtt).
+   * `undefined` when any of these does not hold: the text is then resolved and read.
+   */
+  private checkByConstruction(cfn: ecr.CfnRepository, stack: Stack): string[] | undefined {
+    const text = cfn.repositoryPolicyText as { get?: () => unknown } | undefined;
+    if (this.document === undefined || typeof text?.get !== 'function' || text.get() !== this.document ||
+      this.document.statementCount !== this.statements.length ||
+      new Set(this.statements.map(statement => statement.sid)).size !== this.statements.length) {
+      return undefined;
+    }
+    // As resolving the document would: the JSON measured here is the JSON that synthesis writes.
+    this.pull?.freeze();
+    if (this.pull && differences(PULL_MEANING, withoutKey(this.pull.toStatementJson(), 'Principal')).length > 0) {
+      return undefined;
+    }
+    const statements: unknown[] = [];
+    for (const statement of this.statements) {
+      // The pull statement says whether its roles are all fixed values; any other statement is walked for tokens.
+      const json = statement === this.pull ? this.pull.literalJson : statement.toStatementJson();
+      if (json === undefined || (statement !== this.pull && measureLiteral(stack, json) === undefined)) {
+        return undefined;
+      }
+      statements.push(json);
+    }
+    // The document writes equal statements once; each Sid is the library's own, so only equal grants are equal.
+    const unique = statements.length === 1 ? statements : [...new Map(statements.map(json => [JSON.stringify(json), json])).values()];
+    return this.sizeError(measureResolved(stack, { Statement: unique, Version: '2012-10-17' }, undefined, fixedLengths(stack)));
+  }
+
+  private sizeError(size: Measure): string[] {
     return quotaError(
       `The policy of repository ${this.repository.node.path}`,
-      typeof rendered === 'string' ? { characters: rendered.length, unmeasured: 0 } : measureResolved(stack, rendered),
+      size,
       QUOTAS.repositoryPolicyCharacters,
       'Grant fewer node roles here, or grant them all at once with AnyscaleEcrOrganizationAccess ' +
       '(an organization or account list with a role-name pattern), whose size does not grow with the number of clouds.',
@@ -185,7 +248,7 @@ export class RepositoryPolicy extends Construct {
       }
       // The pull statement's principals are the roles granted so far, which missingStatements checks.
       const changes = statement === this.pull
-        ? differences({ Sid: PULL_STATEMENT_SID, Effect: 'Allow', Action: [...ECR_PULL_ACTIONS] }, withoutKey(written, 'Principal'))
+        ? differences(PULL_MEANING, withoutKey(written, 'Principal'))
         : differences(stack.resolve(statement.toStatementJson()), written);
       return changes.length === 0 ? [] : [
         `The statement ${statement.sid} in the policy of repository ${this.repository.node.path} was changed after the ` +
