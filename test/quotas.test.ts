@@ -69,6 +69,7 @@ describe('measureLiteral', () => {
     ['a token string', () => ({ Key: `arn:${Aws.PARTITION}:iam::111111111111:role/nodes` })],
     ['a token number', () => ({ Key: Token.asNumber(Lazy.number({ produce: () => 3 })) })],
     ['an IResolvable', () => ({ Key: Lazy.any({ produce: () => 'x' }) })],
+    ['a list token', () => ({ Key: Token.asList(Lazy.any({ produce: () => ['a', 'b'] })) })],
     ['an undefined member', () => ({ Key: undefined })],
     ['a token key', () => ({ [Aws.REGION]: 'plain' })],
   ];

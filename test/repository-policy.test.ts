@@ -1,7 +1,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { App, Stack } from 'aws-cdk-lib/core';
+import { App, CfnParameter, Stack } from 'aws-cdk-lib/core';
 import { AnyscaleEcrAccess, AnyscaleEcrOrganizationAccess, AnyscaleNodeRole, OrganizationGrantee } from '../lib';
 import { awsPrincipals, REGISTRY_ACCOUNT, repositoryStatements, stackIn } from './support/stacks';
 
@@ -167,6 +167,59 @@ describe('the size and meaning checked without resolving the policy, where it ca
     expect(() => Template.fromStack(stack)).toThrow(
       'The statement AnyscaleEcrPull in the policy of repository Registry/Images was changed after the library wrote it (by ' +
       'an override, an aspect or repositoryPolicyText set on its CfnRepository): Condition added ({"Bool":{"aws:SecureTransport":"false"}}).');
+  });
+
+  /** An app's synthesis verdict, as it is and with an unrelated override on the repository (which takes the full check). */
+  const bothWays = (build: () => { stack: Stack; repository: ecr.Repository }): { asIs: string; fullCheck: string } => {
+    const verdict = (forceFullCheck: boolean) => {
+      const { stack, repository } = build();
+      if (forceFullCheck) {
+        (repository.node.defaultChild as ecr.CfnRepository).addPropertyOverride('ImageTagMutability', 'IMMUTABLE');
+      }
+      try {
+        Template.fromStack(stack);
+        return 'pass';
+      } catch (e) {
+        return (e as Error).message;
+      }
+    };
+    return { asIs: verdict(false), fullCheck: verdict(true) };
+  };
+  // Partition literals (a flag `cdk init` writes in cdk.json) leave no token in the organization statement.
+  const context = { '@aws-cdk/core:enablePartitionLiterals': true };
+
+  test('a list token (a CommaDelimitedList parameter) in a condition of the organization statement: the same verdict both ways', () => {
+    // GIVEN 151 roles and an organization grant whose condition names a list parameter, just under the limit once resolved
+    const { asIs, fullCheck } = bothWays(() => {
+      const stack = stackIn(new App({ context }), 'Registry', REGISTRY_ACCOUNT);
+      const repository = new ecr.Repository(stack, 'Images');
+      Array.from({ length: 151 }, (_, i) => new AnyscaleEcrAccess(stack, `Cloud${i}`, {
+        role: iam.Role.fromRoleArn(stack, `Role${i}`, roleArn(i)), repositories: [repository],
+      }));
+      const organization = new AnyscaleEcrOrganizationAccess(stack, 'Org', { grantee: OrganizationGrantee.organization('o-a1b2c3d4e5') });
+      const endpoints = new CfnParameter(stack, 'Vpces', { type: 'CommaDelimitedList' });
+      organization.addRepository(repository).resourceStatements[0].addCondition('StringEquals', { 'aws:SourceVpce': endpoints.valueAsList });
+      return { stack, repository };
+    });
+    // THEN
+    expect(asIs).toBe(fullCheck);
+    expect(asIs).toBe('pass');
+  });
+
+  test('a repository class of its own whose addToResourcePolicy adds a changed copy: the same error both ways', () => {
+    class SecureTransportRepository extends ecr.Repository {
+      public addToResourcePolicy(statement: iam.PolicyStatement): iam.AddToResourcePolicyResult {
+        return super.addToResourcePolicy(statement.copy({ conditions: { ...statement.conditions, Bool: { 'aws:SecureTransport': 'true' } } }));
+      }
+    }
+    const { asIs, fullCheck } = bothWays(() => {
+      const stack = stackIn(new App({ context }), 'Registry', REGISTRY_ACCOUNT);
+      const repository = new SecureTransportRepository(stack, 'Images');
+      new AnyscaleEcrOrganizationAccess(stack, 'Org', { grantee: OrganizationGrantee.organization('o-a1b2c3d4e5'), repositories: [repository] });
+      return { stack, repository };
+    });
+    expect(asIs).toBe(fullCheck);
+    expect(asIs).toMatch(/The statement AnyscaleEcrPullOrg\w+ in the policy of repository Registry\/Images was changed after the library wrote it/);
   });
 
   test('repositoryPolicyText set to another document after the grant: the library\'s statements are missing, an error', () => {

@@ -99,7 +99,7 @@ export function measureResolved(stack: Stack, resolved: unknown, deployTimeLengt
 
 /**
  * `measureResolved` for a value that is not resolved yet, where resolving it would change nothing: `undefined` when it
- * holds a token (a string or number that encodes one, an IResolvable) or an undefined member (which resolving drops),
+ * holds a token (a string, number or list that encodes one, an IResolvable) or an undefined member (which resolving drops),
  * so that the caller resolves it and measures that instead.
  */
 export function measureLiteral(stack: Stack, value: unknown): Measure | undefined {
@@ -117,7 +117,8 @@ function isLiteral(node: unknown): boolean {
     return false;
   }
   if (Array.isArray(node)) {
-    return node.every(isLiteral);
+    // A list token is an array whose element alone does not read as a token.
+    return !Token.isUnresolved(node) && node.every(isLiteral);
   }
   return Object.entries(node).every(([key, child]) => !Token.isUnresolved(key) && isLiteral(child));
 }

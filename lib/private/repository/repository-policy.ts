@@ -178,7 +178,10 @@ export class RepositoryPolicy extends Construct {
    */
   private checkByConstruction(cfn: ecr.CfnRepository, stack: Stack): string[] | undefined {
     const text = cfn.repositoryPolicyText as { get?: () => unknown } | undefined;
-    if (this.document === undefined || typeof text?.get !== 'function' || text.get() !== this.document ||
+    // Only aws-cdk-lib's own addToResourcePolicy is known to put the library's statement objects in the document (a
+    // subclass may add a changed copy).
+    if (this.repository.addToResourcePolicy !== ecr.Repository.prototype.addToResourcePolicy ||
+      this.document === undefined || typeof text?.get !== 'function' || text.get() !== this.document ||
       this.document.statementCount !== this.statements.length ||
       new Set(this.statements.map(statement => statement.sid)).size !== this.statements.length) {
       return undefined;
