@@ -222,6 +222,47 @@ describe('the size and meaning checked without resolving the policy, where it ca
     expect(asIs).toMatch(/The statement AnyscaleEcrPullOrg\w+ in the policy of repository Registry\/Images was changed after the library wrote it/);
   });
 
+  test('a statement of the user\'s own that takes the policy over the limit: the same size both ways, an error', () => {
+    // GIVEN 100 roles, then a statement added with addToResourcePolicy (a CI role that pushes), padded to pass the limit
+    const { asIs, fullCheck } = bothWays(() => {
+      const { stack, repository } = registryWithRoles(Array.from({ length: 100 }, (_, i) => roleArn(i)));
+      repository.addToResourcePolicy(new iam.PolicyStatement({
+        sid: 'Ci', principals: [new iam.ArnPrincipal(`arn:aws:iam::${REGISTRY_ACCOUNT}:role/${'c'.repeat(60)}`)],
+        actions: Array.from({ length: 250 }, (_, i) => `ecr:PutImage${i}`),
+      }));
+      return { stack, repository };
+    });
+    // THEN
+    expect(asIs).toBe(fullCheck);
+    expect(asIs).toMatch(/The policy of repository Registry\/Images is \d+ characters, over the AWS limit of 10240/);
+  });
+
+  test('a role whose ARN is known only at deploy time (a parameter) among imported roles over the limit: the same error both ways', () => {
+    const { asIs, fullCheck } = bothWays(() => {
+      const { stack, repository } = registryWithRoles(Array.from({ length: 170 }, (_, i) => roleArn(i)));
+      const parameter = new CfnParameter(stack, 'NodeRoleArn');
+      new AnyscaleEcrAccess(stack, 'ParameterAccess', { role: iam.Role.fromRoleArn(stack, 'ParameterRole', parameter.valueAsString), repositories: [repository] });
+      return { stack, repository };
+    });
+    expect(asIs).toBe(fullCheck);
+    expect(asIs).toMatch(/is \d+ characters \(plus 1 deploy-time values not counted\), over the AWS limit of 10240/);
+  });
+
+  test('the policy text of another repository set on this one: the library\'s statements are missing, the same error both ways', () => {
+    // GIVEN two granted repositories, the first's CfnRepository then given the second's policy text (its own box)
+    const { asIs, fullCheck } = bothWays(() => {
+      const stack = stackIn(new App(), 'Registry', REGISTRY_ACCOUNT);
+      const [images, models] = ['Images', 'Models'].map(id => new ecr.Repository(stack, id));
+      new AnyscaleEcrAccess(stack, 'Access', { role: iam.Role.fromRoleArn(stack, 'Role', roleArn(1)), repositories: [images] });
+      new AnyscaleEcrAccess(stack, 'Other', { role: iam.Role.fromRoleArn(stack, 'OtherRole', roleArn(2)), repositories: [models] });
+      const cfn = (repository: ecr.Repository) => repository.node.defaultChild as ecr.CfnRepository;
+      cfn(images).repositoryPolicyText = cfn(models).repositoryPolicyText;
+      return { stack, repository: images };
+    });
+    expect(asIs).toBe(fullCheck);
+    expect(asIs).toMatch(/The policy of repository Registry\/Images is set directly on its CfnRepository/);
+  });
+
   test('repositoryPolicyText set to another document after the grant: the library\'s statements are missing, an error', () => {
     // GIVEN
     const stack = stackIn(new App(), 'Registry', REGISTRY_ACCOUNT);
