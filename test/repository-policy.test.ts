@@ -227,7 +227,8 @@ describe('the size and meaning checked without resolving the policy, where it ca
     const { asIs, fullCheck } = bothWays(() => {
       const { stack, repository } = registryWithRoles(Array.from({ length: 100 }, (_, i) => roleArn(i)));
       repository.addToResourcePolicy(new iam.PolicyStatement({
-        sid: 'Ci', principals: [new iam.ArnPrincipal(`arn:aws:iam::${REGISTRY_ACCOUNT}:role/${'c'.repeat(60)}`)],
+        sid: 'Ci',
+        principals: [new iam.ArnPrincipal(`arn:aws:iam::${REGISTRY_ACCOUNT}:role/${'c'.repeat(60)}`)],
         actions: Array.from({ length: 250 }, (_, i) => `ecr:PutImage${i}`),
       }));
       return { stack, repository };
