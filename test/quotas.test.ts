@@ -1,6 +1,6 @@
 import { App, Aws, Fn, Lazy, Stack, Token } from 'aws-cdk-lib/core';
 import { REGISTRY_ACCOUNT, stackIn } from './support/stacks';
-import { measure, measureLiteral, measureResolved, QUOTAS, quotaError } from '../lib/private/quotas/quotas';
+import { isLiteral, measure, measureResolved, QUOTAS, quotaError } from '../lib/private/quotas/quotas';
 
 describe('measure', () => {
   test('a literal value is its compact JSON', () => {
@@ -56,13 +56,14 @@ describe('measure', () => {
   });
 });
 
-describe('measureLiteral', () => {
+describe('isLiteral, and measuring a literal value unresolved', () => {
   const join = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:role/nodes']] };
 
   test('a value without tokens (intrinsics written as JSON included) measures as it would once resolved', () => {
     const stack = stackIn(new App(), 'S', REGISTRY_ACCOUNT);
     const value = { Statement: [{ Principal: { AWS: [join, 'arn:aws:iam::111111111111:role/a'] }, Condition: { Bool: { x: true } } }] };
-    expect(measureLiteral(stack, value)).toEqual(measure(stack, value));
+    expect(isLiteral(value)).toBe(true);
+    expect(measureResolved(stack, value)).toEqual(measure(stack, value));
   });
 
   const tokenHolders: Array<[string, () => unknown]> = [
@@ -73,9 +74,8 @@ describe('measureLiteral', () => {
     ['an undefined member', () => ({ Key: undefined })],
     ['a token key', () => ({ [Aws.REGION]: 'plain' })],
   ];
-  test.each(tokenHolders)('a value holding %s is not measured: it must be resolved first', (_name, make) => {
-    const stack = stackIn(new App(), 'S', REGISTRY_ACCOUNT);
-    expect(measureLiteral(stack, { Statement: [make()] })).toBeUndefined();
+  test.each(tokenHolders)('a value holding %s is not literal: it must be resolved first', (_name, make) => {
+    expect(isLiteral({ Statement: [make()] })).toBe(false);
   });
 
   test('an intrinsic measured once is read from the map after (what the repository policies of a stack share)', () => {

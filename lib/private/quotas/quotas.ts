@@ -98,15 +98,11 @@ export function measureResolved(stack: Stack, resolved: unknown, deployTimeLengt
 }
 
 /**
- * `measureResolved` for a value that is not resolved yet, where resolving it would change nothing: `undefined` when it
- * holds a token (a string, number or list that encodes one, an IResolvable) or an undefined member (which resolving drops),
- * so that the caller resolves it and measures that instead.
+ * Whether resolving the value would leave it as it is, so that `measureResolved` can measure it unresolved: false when
+ * it holds a token (a string, number or list that encodes one, an IResolvable) or an undefined member (which resolving
+ * drops).
  */
-export function measureLiteral(stack: Stack, value: unknown): Measure | undefined {
-  return isLiteral(value) ? measureResolved(stack, value) : undefined;
-}
-
-function isLiteral(node: unknown): boolean {
+export function isLiteral(node: unknown): boolean {
   if (typeof node === 'string' || typeof node === 'number') {
     return !Token.isUnresolved(node);
   }

@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { hasRawOverrides, renderedProperties } from '../cdk-internals/cdk-internals';
 import { ECR_PULL_ACTIONS } from '../constants/pull-actions';
 import { PULL_STATEMENT_SID } from '../constants/sids';
-import { Measure, measureLiteral, measureResolved, QUOTAS, quotaError } from '../quotas/quotas';
+import { isLiteral, Measure, measureResolved, QUOTAS, quotaError } from '../quotas/quotas';
 import { deployedKey, fixedLengths, isFixed, prepareRenderedArns, renderedValue, sortByRendering } from '../rendering/rendered-arns';
 import { assertNotSynthesized } from '../stage/synthesized';
 
@@ -195,7 +195,7 @@ export class RepositoryPolicy extends Construct {
     for (const statement of this.statements) {
       // The pull statement says whether its roles are all fixed values; any other statement is walked for tokens.
       const json = statement === this.pull ? this.pull.literalJson : statement.toStatementJson();
-      if (json === undefined || (statement !== this.pull && measureLiteral(stack, json) === undefined)) {
+      if (json === undefined || (statement !== this.pull && !isLiteral(json))) {
         return undefined;
       }
       statements.push(json);
