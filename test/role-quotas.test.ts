@@ -199,6 +199,33 @@ describe('inline policies per role', () => {
     expect(() => Template.fromStack(stack)).toThrow(/characters \(plus 1 deploy-time values not counted\), over the AWS limit/);
   });
 
+  test('each role of the stack is checked on its own: only the role over the limit fails, with its own size', () => {
+    // GIVEN one role at the limit and a second role granted in the same stack, over it
+    const stack = importedRoleWith(padding());
+    const other = AnyscaleNodeRole.fromCloudId(stack, 'OtherNodeRole', 'cld_def456');
+    new iam.Policy(stack, 'OtherUserPolicy', {
+      roles: [other],
+      statements: [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [`arn:aws:s3:::${'b'.repeat(LIMIT)}`] })],
+    });
+    new AnyscaleEcrAccess(stack, 'OtherAccess', { role: other, repositories: [new ecr.Repository(stack, 'OtherImages')] });
+    // WHEN / THEN
+    expect(() => Template.fromStack(stack)).toThrow(/The inline policies of role Node\/OtherNodeRole in stack Node is \d+ characters/);
+    expect(() => Template.fromStack(stack)).not.toThrow(/role Node\/NodeRole /);
+  });
+
+  test('a policy that names two granted roles counts for each of them', () => {
+    // GIVEN two imported roles granted in one stack, and one policy of the user attached to both
+    const stack = importedRoleWith(padding());
+    const other = AnyscaleNodeRole.fromCloudId(stack, 'OtherNodeRole', 'cld_def456');
+    new AnyscaleEcrAccess(stack, 'OtherAccess', { role: other, repositories: [new ecr.Repository(stack, 'OtherImages')] });
+    new iam.Policy(stack, 'SharedPolicy', {
+      roles: [iam.Role.fromRoleName(stack, 'SameRole', 'cld_abc123-cluster_node_role'), other],
+      statements: [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [`arn:aws:s3:::${'b'.repeat(LIMIT - 500)}`] })],
+    });
+    // WHEN / THEN both roles are over the limit, and each is named
+    expect(() => Template.fromStack(stack)).toThrow(/role Node\/NodeRole in stack Node is \d+ characters[^]*role Node\/OtherNodeRole in stack Node is \d+ characters/);
+  });
+
   test('inline policies of another role in the stack are not counted', () => {
     // GIVEN
     const stack = importedRoleWith(padding());

@@ -1,7 +1,7 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Annotations, AspectPriority, Aspects, IAspect, Stack, Stage, Token } from 'aws-cdk-lib/core';
+import { Annotations, AspectPriority, Aspects, Stack, Stage, Token } from 'aws-cdk-lib/core';
 import { Construct, IConstruct } from 'constructs';
-import { measure, QUOTAS, quotaError } from './quotas';
+import { measure, Measure, QUOTAS, quotaError } from './quotas';
 import { isOwned } from '../accounts/accounts';
 import { cfnRoleOf } from '../accounts/role-identity';
 import { displayStack } from '../rendering/display';
@@ -14,18 +14,49 @@ import { WARNING_IDS } from '../reporting/warning-ids';
  * its own definition here.
  */
 export function checkInlinePolicySize(role: iam.IRole, inline: iam.Policy): void {
-  inline.node.addValidation({
-    validate: () => {
-      const stack = Stack.of(inline);
-      const sizes = attachedTo(role, stack, iam.CfnPolicy).map(policy => measure(stack, policy.policyDocument));
+  InlinePolicySizes.of(Stack.of(inline)).watch(role);
+}
+
+/** The id of the stack's child that checks the inline policies of every role the stack grants, in one pass. */
+const INLINE_SIZES_ID = 'AnyscaleEcrInlinePolicySizes';
+
+/**
+ * One check per stack rather than one per inline policy: each would read every policy of the stack, which grows with
+ * the square of the number of roles (BENCHMARKS.md).
+ */
+class InlinePolicySizes extends Construct {
+  public static of(stack: Stack): InlinePolicySizes {
+    return stack.node.tryFindChild(INLINE_SIZES_ID) as InlinePolicySizes | undefined ?? new InlinePolicySizes(stack);
+  }
+
+  private readonly roles: iam.IRole[] = [];
+
+  private constructor(stack: Stack) {
+    super(stack, INLINE_SIZES_ID);
+    this.node.addValidation({ validate: () => this.validate() });
+  }
+
+  public watch(role: iam.IRole): void {
+    if (!this.roles.includes(role)) {
+      this.roles.push(role);
+    }
+  }
+
+  private validate(): string[] {
+    const stack = Stack.of(this);
+    const attached = attachedByRole(stack, iam.CfnPolicy);
+    const sizes = new Map<iam.CfnPolicy, Measure>();
+    const sizeOf = (policy: iam.CfnPolicy) => sizes.get(policy) ?? sizes.set(policy, measure(stack, policy.policyDocument)).get(policy)!;
+    return this.roles.flatMap(role => {
+      const measured = (attached(role) ?? []).map(sizeOf);
       return quotaError(
         `The inline policies of role ${role.node.path} in stack ${displayStack(stack)}`,
-        { characters: sum(sizes.map(s => s.characters)), unmeasured: sum(sizes.map(s => s.unmeasured)) },
+        { characters: sum(measured.map(s => s.characters)), unmeasured: sum(measured.map(s => s.unmeasured)) },
         QUOTAS.inlinePolicyCharactersPerRole,
         'Move statements into customer managed policies (for the ECR grant: identityPolicy: IdentityPolicy.REPOSITORY_SCOPED).',
       );
-    },
-  });
+    });
+  }
 }
 
 /**
@@ -35,68 +66,85 @@ export function checkInlinePolicySize(role: iam.IRole, inline: iam.Policy): void
  * that acknowledging it there works), or on the role when that construct is in another stage.
  */
 export function checkManagedPolicyCount(role: iam.IRole, reporter: IConstruct, maximum?: number): void {
-  const counter = role.node.tryFindChild(COUNT_ID) as ManagedPolicyCount | undefined;
-  if (!counter) {
-    Aspects.of(role).add(new ManagedPolicyCount(role, reporter, maximum), { priority: AspectPriority.READONLY });
-  } else {
-    counter.agree(reporter, maximum);
-  }
+  ManagedPolicyCounts.of(Stack.of(role)).watch(role, reporter, maximum);
 }
 
-/** The id of the role's child that counts its managed policies once, however many grants name the role. */
-const COUNT_ID = 'AnyscaleEcrManagedPolicyCount';
+/** The id of the stack's child that counts the managed policies of every role granted in the stack, in one pass. */
+const COUNTS_ID = 'AnyscaleEcrManagedPolicyCounts';
 
-/** Reads the role's managed policies once everything is attached; it only reports, so it runs as a read-only aspect. */
-class ManagedPolicyCount extends Construct implements IAspect {
+/** A role whose managed policies are counted: where the message goes, and the quota a granting construct was told. */
+interface CountedRole {
+  /** The first construct that granted the role. */
+  readonly reporter: IConstruct;
   /** The account's highest quota, as a granting construct was told (`maxManagedPoliciesPerRole`), and which one. */
-  private told?: { maximum: number; by: IConstruct };
+  told?: { readonly maximum: number; readonly by: IConstruct };
+}
 
-  /** `reporter`: the first construct that granted the role, where the warning or error goes. */
-  constructor(private readonly role: iam.IRole, private readonly reporter: IConstruct, maximum: number | undefined) {
-    super(role, COUNT_ID);
-    this.agree(reporter, maximum);
+/**
+ * The roles granted in a stack whose managed policies are counted, each once however many grants name it. Each role's
+ * are read once everything is attached; that only reports, so it runs as a read-only aspect.
+ */
+class ManagedPolicyCounts extends Construct {
+  public static of(stack: Stack): ManagedPolicyCounts {
+    const found = stack.node.tryFindChild(COUNTS_ID) as ManagedPolicyCounts | undefined;
+    if (found) {
+      return found;
+    }
+    return new ManagedPolicyCounts(stack);
   }
 
-  /** Takes the quota another construct that grants the role was told; two constructs told different quotas fail. */
-  public agree(construct: IConstruct, maximum: number | undefined): void {
+  private readonly roles = new Map<iam.IRole, CountedRole>();
+
+  private constructor(private readonly stack: Stack) {
+    super(stack, COUNTS_ID);
+  }
+
+  /** Counts the role; a construct that grants it again may tell a quota, and two constructs told different quotas fail. */
+  public watch(role: iam.IRole, reporter: IConstruct, maximum: number | undefined): void {
+    let counted = this.roles.get(role);
+    if (!counted) {
+      counted = { reporter };
+      this.roles.set(role, counted);
+      // Read when the role itself is visited, after the aspects of lower priority that visit it (a user's that attaches
+      // policies to it).
+      const visited: CountedRole = counted;
+      Aspects.of(role).add({
+        visit: node => {
+          if (node === role) {
+            this.report(role, visited);
+          }
+        },
+      }, { priority: AspectPriority.READONLY });
+    }
     if (maximum === undefined) {
       return;
     }
-    if (this.told && this.told.maximum !== maximum) {
+    if (counted.told && counted.told.maximum !== maximum) {
       throw new Error(
-        `AnyscaleEcrAccess ${construct.node.path}: props.maxManagedPoliciesPerRole is ${maximum}, but ${this.told.by.node.path} ` +
-        `grants the same role ${this.role.node.path} with ${this.told.maximum}. The role's account has one quota: pass the ` +
+        `AnyscaleEcrAccess ${reporter.node.path}: props.maxManagedPoliciesPerRole is ${maximum}, but ${counted.told.by.node.path} ` +
+        `grants the same role ${role.node.path} with ${counted.told.maximum}. The role's account has one quota: pass the ` +
         'same number to both, or leave it out of one.',
       );
     }
-    this.told = { maximum, by: construct };
+    counted.told = { maximum, by: reporter };
   }
 
-  private get maximum(): number {
-    return this.told?.maximum ?? QUOTAS.managedPoliciesPerRoleRaised;
-  }
-
-  public visit(node: IConstruct): void {
-    // The aspect is invoked once on each node under the role: the count is the role's.
-    if (node !== this.role) {
-      return;
-    }
-    const stack = Stack.of(this.role);
+  private report(role: iam.IRole, counted: CountedRole): void {
+    const stack = this.stack;
+    const all = stack.node.findAll();
+    const maximum = counted.told?.maximum ?? QUOTAS.managedPoliciesPerRoleRaised;
     // The role's own list: an owned role's (an iam.LazyRole keeps its CfnRole one level further down), or, for a role
     // imported by name, that of the role the stack defines under that name.
-    const roleName = stack.resolve(this.role.roleName);
-    const cfnRole = isOwned(this.role)
-      ? cfnRoleOf(this.role)
-      : stack.node.findAll().find((c): c is iam.CfnRole => c instanceof iam.CfnRole && typeof roleName === 'string' && c.roleName === roleName);
+    const cfnRole = isOwned(role) ? cfnRoleOf(role) : cfnRoleNamed(stack.resolve(role.roleName), all);
     const direct = (stack.resolve(cfnRole?.managedPolicyArns) as unknown[] | undefined)?.length ?? 0;
-    const count = direct + attachedTo(this.role, stack, iam.CfnManagedPolicy).length;
-    const where = `Role ${this.role.node.path} is attached ${count} managed policies in stack ${displayStack(stack)}`;
+    const count = direct + (attachedByRole(stack, iam.CfnManagedPolicy, all)(role)?.length ?? 0);
+    const where = `Role ${role.node.path} is attached ${count} managed policies in stack ${displayStack(stack)}`;
     // A reporter of another stage may be synthesized already (CDK Pipelines synthesizes each stage when it is added):
     // the role's stage is the one being synthesized now, so the message goes there.
-    const reporter = Stage.of(this.reporter) === Stage.of(this.role) ? this.reporter : this.role;
-    if (count > this.maximum) {
+    const reporter = Stage.of(counted.reporter) === Stage.of(role) ? counted.reporter : role;
+    if (count > maximum) {
       Annotations.of(reporter).addError(
-        `${where}, over the account's highest IAM quota of ${this.maximum} (maxManagedPoliciesPerRole). Grant fewer ` +
+        `${where}, over the account's highest IAM quota of ${maximum} (maxManagedPoliciesPerRole). Grant fewer ` +
         'repositories with IdentityPolicy.REPOSITORY_SCOPED, use IdentityPolicy.READ_ONLY, or, if AWS raised the ' +
         "account's quota further, set maxManagedPoliciesPerRole to it.",
       );
@@ -104,33 +152,43 @@ class ManagedPolicyCount extends Construct implements IAspect {
       Annotations.of(reporter).addWarningV2(
         WARNING_IDS.managedPolicyQuota,
         `${where}, over the default IAM quota of ${QUOTAS.managedPoliciesPerRole} (raise it in Service Quotas before ` +
-        `deploying; the account's highest is taken as ${this.maximum}), not counting policies attached outside this stack.`,
+        `deploying; the account's highest is taken as ${maximum}), not counting policies attached outside this stack.`,
       );
     }
   }
 }
 
-/** The policies of a kind (inline or managed) that the stack attaches to the role. */
-function attachedTo<T extends iam.CfnPolicy | iam.CfnManagedPolicy>(role: iam.IRole, stack: Stack, kind: new (...args: any[]) => T): T[] {
-  const names = roleNames(stack, role);
-  return stack.node.findAll().filter((c): c is T => c instanceof kind && names(c.roles));
-}
-
 /**
- * Whether a resource's `Roles` list names the role, compared as CloudFormation deploys them: a `Ref` to a role of the
- * stack with a literal `roleName` is that name, so the role this app defines and the same name imported with
- * `fromRoleName` are one role.
+ * The policies of a kind that the stack attaches to each role, read in one pass over the stack. Roles are compared as
+ * CloudFormation deploys them: a `Ref` to a role of the stack with a literal `roleName` is that name, so the role this
+ * app defines and the same name imported with `fromRoleName` are one role.
  */
-function roleNames(stack: Stack, role: iam.IRole): (roles: string[] | undefined) => boolean {
-  const literalNames = new Map(stack.node.findAll()
+function attachedByRole<T extends iam.CfnPolicy | iam.CfnManagedPolicy>(stack: Stack, kind: new (...args: any[]) => T,
+  all: IConstruct[] = stack.node.findAll()): (role: iam.IRole) => T[] | undefined {
+  const policies = all.filter((c): c is T => c instanceof kind);
+  if (policies.length === 0) {
+    return () => undefined;
+  }
+  const literalNames = new Map(all
     .filter((c): c is iam.CfnRole => c instanceof iam.CfnRole && typeof c.roleName === 'string' && !Token.isUnresolved(c.roleName))
     .map(c => [stack.resolve(c.logicalId) as string, c.roleName!]));
   const nameOf = (resolved: unknown): string => {
     const ref = (resolved as { Ref?: unknown } | undefined)?.Ref;
     return typeof resolved === 'string' ? resolved : (typeof ref === 'string' && literalNames.get(ref)) || JSON.stringify(resolved);
   };
-  const roleName = nameOf(stack.resolve(role.roleName));
-  return roles => (stack.resolve(roles) as unknown[] | undefined ?? []).some(name => nameOf(name) === roleName);
+  const byName = new Map<string, T[]>();
+  for (const policy of policies) {
+    // A policy naming one role twice is attached once.
+    for (const name of new Set((stack.resolve(policy.roles) as unknown[] | undefined ?? []).map(nameOf))) {
+      byName.set(name, [...byName.get(name) ?? [], policy]);
+    }
+  }
+  return role => byName.get(nameOf(stack.resolve(role.roleName)));
+}
+
+/** The role the stack defines with this literal name, if any. */
+function cfnRoleNamed(roleName: unknown, all: IConstruct[]): iam.CfnRole | undefined {
+  return typeof roleName === 'string' ? all.find((c): c is iam.CfnRole => c instanceof iam.CfnRole && c.roleName === roleName) : undefined;
 }
 
 function sum(values: number[]): number {
