@@ -1,7 +1,7 @@
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Annotations, AspectPriority, Aspects, IAspect, Stack, Stage, Token } from 'aws-cdk-lib/core';
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { RepositoryPolicy } from './repository-policy';
 import { AccountRelation, compareAccounts, Placement, repositoryPlacement, rolePlacement } from '../accounts/accounts';
 import { ECR_PULL_ACTIONS } from '../constants/pull-actions';
@@ -128,6 +128,11 @@ export function ensureReferenceable(role: iam.IRole, target: IConstruct,
   if (roleStack === targetStack) {
     return;
   }
+  // What follows depends only on the role and the stack that names it: checked once, whatever the number of repositories.
+  const referenced = ReferencedRoles.of(targetStack);
+  if (referenced.roles.has(role)) {
+    return;
+  }
   if (Stage.of(role) !== Stage.of(target)) {
     throw new Error(
       `${names.prop} ${role.node.path} is defined in ${stageName(role)}, and ${names.target} ` +
@@ -149,6 +154,18 @@ export function ensureReferenceable(role: iam.IRole, target: IConstruct,
     );
   }
   targetStack.addStackDependency(roleStack, 'ECR rejects a repository policy whose principal does not exist yet');
+  referenced.roles.add(role);
+}
+
+/** The owned roles of other stacks that a stack already names, each checked and its stack deployed first (a child of the stack, found by id). */
+class ReferencedRoles extends Construct {
+  public static of(stack: Stack): ReferencedRoles {
+    return stack.node.tryFindChild(ReferencedRoles.ID) as ReferencedRoles | undefined ?? new ReferencedRoles(stack, ReferencedRoles.ID);
+  }
+
+  private static readonly ID = 'AnyscaleEcrReferencedRoles';
+
+  public readonly roles = new Set<iam.IRole>();
 }
 
 function assertSamePartition(role: iam.IRole, rolePlace: Placement, repository: ecr.IRepository, repositoryPlace: Placement): void {
