@@ -195,6 +195,10 @@ function main(): void {
   row('ratio construct / by hand, wall clock', (styles.construct.wall / styles.hand.wall).toFixed(3), '≤ 1.10');
   row('ratio construct / by hand, CPU time (includes parallel GC threads)', (styles.construct.cpu / styles.hand.cpu).toFixed(3), '');
   row('same CloudFormation in both styles (resources and properties, names aside)', equivalent(200, 20) ? 'yes' : 'NO');
+  // Many clouds, few repositories: what grows with the number of roles (each role's inline policy and its size check).
+  const manyRoles = compareStyles(20, 120);
+  row('ratio construct / by hand at 20 repositories × 120 roles, wall clock / CPU time',
+    `${(manyRoles.construct.wall / manyRoles.hand.wall).toFixed(3)} / ${(manyRoles.construct.cpu / manyRoles.hand.cpu).toFixed(3)}`);
 
   for (const roles of [1, 20, 120]) {
     row(`repository policy characters, ${roles} role(s): merged / one statement per role`,
