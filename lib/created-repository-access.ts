@@ -250,7 +250,7 @@ export class AnyscaleEcrCreatedRepositoryAccess extends Construct {
    * @param prefix a repository name prefix (for example `docker-hub` or `team/images`), or `ROOT`
    */
   public addPrefix(prefix: string): iam.Grant {
-    assertNotSynthesized(this, `the creation template of prefix ${prefix}`);
+    assertNotSynthesized(this, () => `the creation template of prefix ${prefix}`);
     const key = Token.isUnresolved(prefix) ? prefix : normalizedPrefix(prefix);
     const existing = this.grants.get(key);
     if (existing) {

@@ -95,7 +95,7 @@ export function grantIdentity(role: iam.IRole, policy: IdentityChoice, reporter:
       break;
   }
 
-  assertNotSynthesized(role, `ECR permissions to role ${role.node.path}`);
+  assertNotSynthesized(role, () => `ECR permissions to role ${role.node.path}`);
   if (policy.repositoryScoped) {
     checkManagedPolicyCount(role, reporter, maxManagedPolicies);
     const scoped = ScopedPolicies.of(role);

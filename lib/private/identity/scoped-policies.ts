@@ -51,7 +51,7 @@ export class ScopedPolicies extends Construct {
     if (granted) {
       return granted;
     }
-    assertNotSynthesized(this.stack, `repository ${repository.node.path} to the ECR policies of role ${this.role.node.path}`);
+    assertNotSynthesized(this.stack, () => `repository ${repository.node.path} to the ECR policies of role ${this.role.node.path}`);
     this.assertReferenceable(repository);
     const size = measure(this.stack, arn);
     // An ARN known only at deploy time: bounded by the repository's name (literal or generated), or by ECR's longest.

@@ -87,7 +87,7 @@ export class RepositoryPolicy extends Construct {
    * `beforeAdding` runs once the statement is in the policy, before the role is named in it.
    */
   public static addRole(repository: ecr.IRepository, roleArn: string, beforeAdding: () => void): iam.PolicyStatement | undefined {
-    assertNotSynthesized(repository, `a node role to the policy of repository ${repository.node.path}`);
+    assertNotSynthesized(repository, () => `a node role to the policy of repository ${repository.node.path}`);
     const found = repository.node.tryFindChild(ID) as RepositoryPolicy | undefined;
     let statement = found?.pull;
     if (!statement) {
@@ -108,7 +108,7 @@ export class RepositoryPolicy extends Construct {
    * (imported).
    */
   public static addStatement(repository: ecr.IRepository, statement: iam.PolicyStatement): iam.PolicyStatement | undefined {
-    assertNotSynthesized(repository, `a statement to the policy of repository ${repository.node.path}`);
+    assertNotSynthesized(repository, () => `a statement to the policy of repository ${repository.node.path}`);
     const found = repository.node.tryFindChild(ID) as RepositoryPolicy | undefined;
     return RepositoryPolicy.add(repository, found, statement) ? statement : undefined;
   }
