@@ -150,6 +150,28 @@ describe('owned role in stack A (node account), owned repository in stack B (reg
         "its policy\\. Give the role a physical name: new iam\\.Role\\(this, 'NodeRole', \\{ roleName: " +
         'PhysicalName\\.GENERATE_IF_NEEDED, \\.\\.\\. \\}\\) or a fixed roleName\\. \\(CDK: .*cross-environment.*\\)$'));
   });
+
+  test('the check is made once per role and stack: a second repository, granted by a second construct, is named too', () => {
+    // GIVEN
+    const { nodeStack, registryStack, role, repository } = twoStackApp('anyscale-nodes');
+    const second = new ecr.Repository(registryStack, 'More');
+    // WHEN
+    new AnyscaleEcrAccess(registryStack, 'Access', { role, repositories: [repository] });
+    new AnyscaleEcrAccess(registryStack, 'MoreAccess', { role, repositories: [second] });
+    // THEN
+    const principals = repositoryStatements(Template.fromStack(registryStack)).map(statement => statement.Principal.AWS);
+    expect(principals).toEqual([partitionArn(`:iam::${NODE_ACCOUNT}:role/anyscale-nodes`), partitionArn(`:iam::${NODE_ACCOUNT}:role/anyscale-nodes`)]);
+    expect(registryStack.dependencies).toEqual([nodeStack]);
+  });
+
+  test('a failed check is not remembered: the role without a physical name fails again on the next repository', () => {
+    // GIVEN
+    const { registryStack, role, repository } = twoStackApp();
+    expect(() => new AnyscaleEcrAccess(registryStack, 'Access', { role, repositories: [repository] })).toThrow(/Give the role a physical name/);
+    // WHEN / THEN
+    expect(() => new AnyscaleEcrAccess(registryStack, 'MoreAccess', { role, repositories: [new ecr.Repository(registryStack, 'More')] }))
+      .toThrow(/Give the role a physical name/);
+  });
 });
 
 describe('imported repository in another account than the role', () => {
