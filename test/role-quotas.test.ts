@@ -2,7 +2,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Annotations as CoreAnnotations, App, Aspects, Fn, Stack } from 'aws-cdk-lib/core';
-import { AnyscaleEcrAccess, AnyscaleEcrAccessWarnings, AnyscaleNodeRole } from '../lib';
+import { AnyscaleEcrAccess, AnyscaleEcrAccessWarnings, AnyscaleNodeRole, IdentityPolicy } from '../lib';
 import { NODE_ACCOUNT, stackIn } from './support/stacks';
 
 describe('managed policies per role', () => {
@@ -211,6 +211,24 @@ describe('inline policies per role', () => {
     // WHEN / THEN
     expect(() => Template.fromStack(stack)).toThrow(/The inline policies of role Node\/OtherNodeRole in stack Node is \d+ characters/);
     expect(() => Template.fromStack(stack)).not.toThrow(/role Node\/NodeRole /);
+  });
+
+  test.each([
+    ['the same role object', (stack: Stack) => stack.node.findChild('NodeRole') as iam.IRole],
+    ['a second import of the same name', (stack: Stack) => AnyscaleNodeRole.fromCloudId(stack, 'SameNodeRole', 'cld_abc123')],
+  ])('a role with two inline policies of the library (READ_ONLY and PULL_ONLY) over the limit is reported once: %s', (_, roleIn) => {
+    // GIVEN
+    const stack = importedRoleWith(padding() + 1);
+    // WHEN
+    new AnyscaleEcrAccess(stack, 'PullOnly', { role: roleIn(stack), repositories: [new ecr.Repository(stack, 'More')], identityPolicy: IdentityPolicy.PULL_ONLY });
+    // THEN
+    let message = '';
+    try {
+      Template.fromStack(stack);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message.match(/The inline policies of role [^ ]+ in stack Node is \d+ characters/g)).toHaveLength(1);
   });
 
   test('a policy that names two granted roles counts for each of them', () => {

@@ -3,7 +3,7 @@ import { Annotations, AspectPriority, Aspects, Stack, Stage, Token } from 'aws-c
 import { Construct, IConstruct } from 'constructs';
 import { measure, Measure, QUOTAS, quotaError } from './quotas';
 import { isOwned } from '../accounts/accounts';
-import { cfnRoleOf } from '../accounts/role-identity';
+import { cfnRoleOf, roleIdentity } from '../accounts/role-identity';
 import { displayStack } from '../rendering/display';
 import { WARNING_IDS } from '../reporting/warning-ids';
 
@@ -29,7 +29,8 @@ class InlinePolicySizes extends Construct {
     return stack.node.tryFindChild(INLINE_SIZES_ID) as InlinePolicySizes | undefined ?? new InlinePolicySizes(stack);
   }
 
-  private readonly roles: iam.IRole[] = [];
+  /** The roles to check, by identity: one role reached two ways (two imports of one name) is checked once. */
+  private readonly roles = new Map<string, iam.IRole>();
 
   private constructor(stack: Stack) {
     super(stack, INLINE_SIZES_ID);
@@ -37,8 +38,9 @@ class InlinePolicySizes extends Construct {
   }
 
   public watch(role: iam.IRole): void {
-    if (!this.roles.includes(role)) {
-      this.roles.push(role);
+    const identity = roleIdentity(Stack.of(this), role);
+    if (!this.roles.has(identity)) {
+      this.roles.set(identity, role);
     }
   }
 
@@ -47,7 +49,7 @@ class InlinePolicySizes extends Construct {
     const attached = attachedByRole(stack, iam.CfnPolicy);
     const sizes = new Map<iam.CfnPolicy, Measure>();
     const sizeOf = (policy: iam.CfnPolicy) => sizes.get(policy) ?? sizes.set(policy, measure(stack, policy.policyDocument)).get(policy)!;
-    return this.roles.flatMap(role => {
+    return [...this.roles.values()].flatMap(role => {
       const measured = (attached(role) ?? []).map(sizeOf);
       return quotaError(
         `The inline policies of role ${role.node.path} in stack ${displayStack(stack)}`,
