@@ -2,7 +2,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { App, Fn, PhysicalName, Stack } from 'aws-cdk-lib/core';
-import { AnyscaleEcrAccess, AnyscaleEcrAccessWarnings, AnyscaleNodeRole } from '../lib';
+import { AnyscaleEcrAccess, AnyscaleEcrAccessWarnings, AnyscaleEcrCreatedRepositoryAccess, AnyscaleNodeRole } from '../lib';
 import {
   awsPrincipals, NODE_ACCOUNT, partitionArn, READ_ONLY_POLICY_ARN, REGISTRY_ACCOUNT, repositoryStatements, stackIn,
   THIRD_ACCOUNT,
@@ -162,6 +162,29 @@ describe('owned role in stack A (node account), owned repository in stack B (reg
     const principals = repositoryStatements(Template.fromStack(registryStack)).map(statement => statement.Principal.AWS);
     expect(principals).toEqual([partitionArn(`:iam::${NODE_ACCOUNT}:role/anyscale-nodes`), partitionArn(`:iam::${NODE_ACCOUNT}:role/anyscale-nodes`)]);
     expect(registryStack.dependencies).toEqual([nodeStack]);
+  });
+
+  test('the check is remembered per stack: one role named by repositories of two stacks makes each deploy after it', () => {
+    // GIVEN
+    const { nodeStack, registryStack, role, repository } = twoStackApp('anyscale-nodes');
+    const thirdStack = stackIn(nodeStack.node.scope as App, 'Third', THIRD_ACCOUNT);
+    // WHEN
+    new AnyscaleEcrAccess(registryStack, 'Access', { role, repositories: [repository] });
+    new AnyscaleEcrAccess(thirdStack, 'Access', { role, repositories: [new ecr.Repository(thirdStack, 'Images')] });
+    // THEN
+    expect(registryStack.dependencies).toEqual([nodeStack]);
+    expect(thirdStack.dependencies).toEqual([nodeStack]);
+  });
+
+  test('creation templates named after a repository grant of the same role and stack still deploy after the role', () => {
+    // GIVEN a repository grant that checked the role in the registry stack
+    const { nodeStack, registryStack, role, repository } = twoStackApp('anyscale-nodes');
+    new AnyscaleEcrAccess(registryStack, 'Access', { role, repositories: [repository] });
+    // WHEN
+    new AnyscaleEcrCreatedRepositoryAccess(registryStack, 'Cache', { prefixes: ['docker-hub'], roles: [role] });
+    // THEN
+    expect(registryStack.dependencies).toEqual([nodeStack]);
+    expect(JSON.stringify(Template.fromStack(registryStack).toJSON())).toContain(':role/anyscale-nodes');
   });
 
   test('a failed check is not remembered: the role without a physical name fails again on the next repository', () => {
