@@ -1,7 +1,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { App, CfnParameter, Stack } from 'aws-cdk-lib/core';
+import { App, CfnParameter, Lazy, Stack } from 'aws-cdk-lib/core';
 import { AnyscaleEcrAccess, AnyscaleEcrOrganizationAccess, AnyscaleNodeRole, OrganizationGrantee } from '../lib';
 import { awsPrincipals, REGISTRY_ACCOUNT, repositoryStatements, stackIn } from './support/stacks';
 
@@ -245,6 +245,33 @@ describe('the size and meaning checked without resolving the policy, where it ca
     });
     expect(asIs).toBe(fullCheck);
     expect(asIs).toMatch(/is \d+ characters \(plus 1 deploy-time values not counted\), over the AWS limit of 10240/);
+  });
+
+  test('every role known only at deploy time (450 parameters): not counted, not measured as token text; the same verdict both ways', () => {
+    // GIVEN only the library's statement, naming roles that resolve to a Ref each (as text, a token is about 20 characters)
+    const { asIs, fullCheck } = bothWays(() => {
+      const stack = stackIn(new App(), 'Registry', REGISTRY_ACCOUNT);
+      const repository = new ecr.Repository(stack, 'Images');
+      Array.from({ length: 450 }, (_, i) => new AnyscaleEcrAccess(stack, `Access${i}`, {
+        role: iam.Role.fromRoleArn(stack, `Role${i}`, new CfnParameter(stack, `RoleArn${i}`).valueAsString),
+        repositories: [repository],
+      }));
+      return { stack, repository };
+    });
+    // THEN
+    expect(asIs).toBe(fullCheck);
+    expect(asIs).toBe('pass');
+  });
+
+  test('an imported role whose ARN is a Lazy value, among roles over the limit: the same error both ways', () => {
+    const { asIs, fullCheck } = bothWays(() => {
+      const { stack, repository } = registryWithRoles(Array.from({ length: 170 }, (_, i) => roleArn(i)));
+      const lazyArn = Lazy.string({ produce: () => roleArn(999, 40) });
+      new AnyscaleEcrAccess(stack, 'LazyAccess', { role: iam.Role.fromRoleArn(stack, 'LazyRole', lazyArn), repositories: [repository] });
+      return { stack, repository };
+    });
+    expect(asIs).toBe(fullCheck);
+    expect(asIs).toMatch(/The policy of repository Registry\/Images is \d+ characters, over the AWS limit of 10240/);
   });
 
   test('the policy text of another repository set on this one: the library\'s statements are missing, the same error both ways', () => {
