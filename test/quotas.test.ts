@@ -1,4 +1,4 @@
-import { App, Aws, Fn, Lazy, Stack, Token } from 'aws-cdk-lib/core';
+import { App, Aws, CfnParameter, Fn, Lazy, Stack, Token } from 'aws-cdk-lib/core';
 import { REGISTRY_ACCOUNT, stackIn } from './support/stacks';
 import { isLiteral, measure, measureResolved, QUOTAS, quotaError } from '../lib/private/quotas/quotas';
 
@@ -33,13 +33,30 @@ describe('measure', () => {
     expect(size.unmeasured).toBe(0);
   });
 
-  test('deploy-time values are not guessed: they count as empty and are reported', () => {
+  test('deploy-time values are not guessed: they count as empty and are reported; the text around them counts', () => {
     // GIVEN
     const stack = stackIn(new App(), 'S', REGISTRY_ACCOUNT);
     // WHEN
     const size = measure(stack, { AWS: [Fn.importValue('NodeRoleArn'), `x${Fn.getAtt('Role', 'Arn')}`] });
     // THEN
-    expect(size).toEqual({ characters: JSON.stringify({ AWS: ['', ''] }).length, unmeasured: 2 });
+    expect(size).toEqual({ characters: JSON.stringify({ AWS: ['', 'x'] }).length, unmeasured: 2 });
+  });
+
+  test('an ARN whose account is a parameter counts all its text, pseudo parameters rendered, the account as empty', () => {
+    // GIVEN
+    const stack = stackIn(new App(), 'S', REGISTRY_ACCOUNT);
+    const account = new CfnParameter(stack, 'NodeAccount').valueAsString;
+    // WHEN
+    const size = measure(stack, { AWS: `arn:${Aws.PARTITION}:iam::${account}:role/cld_abc123-cluster_node_role` });
+    // THEN
+    expect(size).toEqual({ characters: JSON.stringify({ AWS: 'arn:aws:iam:::role/cld_abc123-cluster_node_role' }).length, unmeasured: 1 });
+  });
+
+  test('the separator of a join counts between its parts, escaped as JSON writes it; each unknown part is reported', () => {
+    const stack = stackIn(new App(), 'S', REGISTRY_ACCOUNT);
+    const [a, b] = ['A', 'B'].map(id => new CfnParameter(stack, id).valueAsString);
+    const size = measure(stack, Fn.join('"', [a, 'x', b]));
+    expect(size).toEqual({ characters: JSON.stringify('"x"').length, unmeasured: 2 });
   });
 
   test('numbers, booleans and null count as their JSON; undefined members, as in JSON.stringify, not at all', () => {

@@ -128,6 +128,29 @@ describe('repository policy size check at synth', () => {
   });
 });
 
+describe('roles whose account is known only at deploy time', () => {
+  /** An app granting `count` roles imported by an ARN whose account is a parameter. */
+  function rolesWithParameterAccount(count: number): Stack {
+    const stack = stackIn(new App(), 'Registry', REGISTRY_ACCOUNT);
+    const repository = new ecr.Repository(stack, 'Images');
+    const account = new CfnParameter(stack, 'NodeAccount').valueAsString;
+    Array.from({ length: count }, (_, i) => new AnyscaleEcrAccess(stack, `Cloud${i}`, {
+      role: iam.Role.fromRoleArn(stack, `Role${i}`, `arn:aws:iam::${account}:role/cld_${String(i).padStart(24, '0')}-cluster_node_role`),
+      repositories: [repository],
+    }));
+    return stack;
+  }
+
+  test('the text of each ARN still counts: 160 of them fail the limit, with the accounts reported as not counted', () => {
+    expect(() => Template.fromStack(rolesWithParameterAccount(160))).toThrow(
+      /The policy of repository Registry\/Images is \d+ characters \(plus 160 deploy-time values not counted\), over the AWS limit of 10240/);
+  });
+
+  test('100 of them fit', () => {
+    expect(() => Template.fromStack(rolesWithParameterAccount(100))).not.toThrow();
+  });
+});
+
 describe('the size and meaning checked without resolving the policy, where it can only be the library\'s statements', () => {
   /** What synthesis says of the stack: 'pass', or the error's message. */
   const verdictOf = (stack: Stack): string => {

@@ -84,8 +84,7 @@ export function measureResolved(stack: Stack, resolved: unknown, deployTimeLengt
         if (bound !== undefined) {
           return bound + 2;
         }
-        unmeasured += 1;
-        return 2;
+        return 2 + knownPartsLength(node as Record<string, unknown>);
       }
       const characters = JSON.stringify(text).length;
       rendered?.set(node, characters);
@@ -93,6 +92,28 @@ export function measureResolved(stack: Stack, resolved: unknown, deployTimeLengt
     }
     return 2 + Math.max(0, keys.length - 1) +
       keys.reduce((total, key) => total + JSON.stringify(key).length + 1 + length((node as Record<string, unknown>)[key]), 0);
+  };
+  /**
+   * The characters of an intrinsic that only deploy time renders, as far as synth time knows them: a `Fn::Join`'s literal
+   * parts and separators (an ARN whose account is a parameter is still mostly text), its unknown parts counted as empty
+   * (or as their bound) and reported in `unmeasured`; any other such intrinsic counts as empty.
+   */
+  const knownPartsLength = (node: Record<string, unknown>): number => {
+    const join = node['Fn::Join'];
+    if (!Array.isArray(join) || typeof join[0] !== 'string' || !Array.isArray(join[1])) {
+      unmeasured += 1;
+      return 0;
+    }
+    const [separator, parts] = join as [string, unknown[]];
+    const inner = (text: string) => JSON.stringify(text).length - 2;
+    return inner(separator) * Math.max(0, parts.length - 1) + parts.reduce((total: number, part) => {
+      const text = renderIntrinsic(part, name => pseudo[name]);
+      if (text !== undefined) {
+        return total + inner(text);
+      }
+      const bound = part !== null && typeof part === 'object' ? deployTimeLength?.(part as Record<string, unknown>) : undefined;
+      return total + (bound ?? knownPartsLength(part as Record<string, unknown>));
+    }, 0);
   };
   return { characters: length(resolved), unmeasured };
 }
