@@ -1,4 +1,5 @@
 import { Stack, Token, Tokenization } from 'aws-cdk-lib/core';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { MAX_POLICY_CHARACTERS } from '../constants/ecr-rules';
 import { fixedPseudoParameters } from '../rendering/rendered-arns';
 import { renderIntrinsic } from '../rendering/rendering';
@@ -21,10 +22,16 @@ export const QUOTAS = {
   managedPoliciesPerRoleRaised: 20,
 } as const;
 
-/** The longest partition name: an unknown partition is counted as this one, so a measure is an upper bound. */
-const LONGEST_PARTITION = 'aws-us-gov';
-/** The longest value each pseudo parameter can take, where the stack does not fix it. */
-const LONGEST_REGION = 'ap-southeast-5';
+/** The longest of the names aws-cdk-lib knows, or of the given ones. */
+function longest(names: string[]): string {
+  return names.reduce((a, b) => (b.length > a.length ? b : a));
+}
+/**
+ * The longest value each pseudo parameter can take, where the stack does not fix it: a stack without a region is
+ * measured as if deployed to the region with the longest name, in the partition with the longest name.
+ */
+const LONGEST_PARTITION = longest(['aws-us-gov', ...RegionInfo.regions.flatMap(region => region.partition ?? [])]);
+const LONGEST_REGION = longest(['ap-southeast-5', ...RegionInfo.regions.map(region => region.name)]);
 const ACCOUNT_LENGTH = 12;
 
 /** How long a policy (or a piece of one) will be once CloudFormation has rendered it. */
@@ -84,7 +91,7 @@ export function measureResolved(stack: Stack, resolved: unknown, deployTimeLengt
         if (bound !== undefined) {
           return bound + 2;
         }
-        return 2 + knownPartsLength(node as Record<string, unknown>);
+        return 2 + knownPartsLength(node);
       }
       const characters = JSON.stringify(text).length;
       rendered?.set(node, characters);
@@ -98,8 +105,8 @@ export function measureResolved(stack: Stack, resolved: unknown, deployTimeLengt
    * parts and separators (an ARN whose account is a parameter is still mostly text), its unknown parts counted as empty
    * (or as their bound) and reported in `unmeasured`; any other such intrinsic counts as empty.
    */
-  const knownPartsLength = (node: Record<string, unknown>): number => {
-    const join = node['Fn::Join'];
+  const knownPartsLength = (node: unknown): number => {
+    const join = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)['Fn::Join'] : undefined;
     if (!Array.isArray(join) || typeof join[0] !== 'string' || !Array.isArray(join[1])) {
       unmeasured += 1;
       return 0;
@@ -112,7 +119,7 @@ export function measureResolved(stack: Stack, resolved: unknown, deployTimeLengt
         return total + inner(text);
       }
       const bound = part !== null && typeof part === 'object' ? deployTimeLength?.(part as Record<string, unknown>) : undefined;
-      return total + (bound ?? knownPartsLength(part as Record<string, unknown>));
+      return total + (bound ?? knownPartsLength(part));
     }, 0);
   };
   return { characters: length(resolved), unmeasured };
