@@ -61,6 +61,12 @@ describe('measure', () => {
     expect(size.unmeasured).toBeGreaterThanOrEqual(1);
   });
 
+  test('a join of a list parameter (its parts known only at deploy time) is counted as empty and reported, no crash', () => {
+    const stack = stackIn(new App(), 'S', REGISTRY_ACCOUNT);
+    const endpoints = new CfnParameter(stack, 'Endpoints', { type: 'CommaDelimitedList' }).valueAsList;
+    expect(measure(stack, { Resource: Fn.join(',', endpoints) })).toEqual({ characters: JSON.stringify({ Resource: '' }).length, unmeasured: 1 });
+  });
+
   test('the separator of a join counts between its parts, escaped as JSON writes it; each unknown part is reported', () => {
     const stack = stackIn(new App(), 'S', REGISTRY_ACCOUNT);
     const [a, b] = ['A', 'B'].map(id => new CfnParameter(stack, id).valueAsString);

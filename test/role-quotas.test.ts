@@ -1,7 +1,7 @@
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Annotations as CoreAnnotations, App, Aspects, Fn, Stack } from 'aws-cdk-lib/core';
+import { Annotations as CoreAnnotations, App, Aspects, CfnParameter, Fn, Stack } from 'aws-cdk-lib/core';
 import { AnyscaleEcrAccess, AnyscaleEcrAccessWarnings, AnyscaleNodeRole, IdentityPolicy } from '../lib';
 import { NODE_ACCOUNT, stackIn } from './support/stacks';
 
@@ -242,6 +242,18 @@ describe('inline policies per role', () => {
     });
     // WHEN / THEN both roles are over the limit, and each is named
     expect(() => Template.fromStack(stack)).toThrow(/role Node\/NodeRole in stack Node is \d+ characters[^]*role Node\/OtherNodeRole in stack Node is \d+ characters/);
+  });
+
+  test('a policy of the user\'s that joins a list parameter synthesizes (its size counted as unknown)', () => {
+    // GIVEN
+    const stack = importedRoleWith(100);
+    const buckets = new CfnParameter(stack, 'Buckets', { type: 'CommaDelimitedList' }).valueAsList;
+    new iam.Policy(stack, 'ListPolicy', {
+      roles: [stack.node.findChild('NodeRole') as iam.IRole],
+      statements: [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [Fn.join(',', buckets)] })],
+    });
+    // WHEN / THEN
+    expect(() => Template.fromStack(stack)).not.toThrow();
   });
 
   test('inline policies of another role in the stack are not counted', () => {

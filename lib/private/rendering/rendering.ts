@@ -19,7 +19,11 @@ export function renderIntrinsic(
     return ref(node.Ref as string);
   }
   if ('Fn::Join' in node) {
-    const [separator, parts] = node['Fn::Join'] as [string, unknown[]];
+    const [separator, parts] = node['Fn::Join'] as [unknown, unknown];
+    // A list parameter or a token separator renders only at deploy time.
+    if (typeof separator !== 'string' || !Array.isArray(parts)) {
+      return undefined;
+    }
     const rendered = parts.map(part => renderIntrinsic(part, ref, other));
     return rendered.every(part => part !== undefined) ? rendered.join(separator) : undefined;
   }
