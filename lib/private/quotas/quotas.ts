@@ -22,7 +22,7 @@ export const QUOTAS = {
   managedPoliciesPerRoleRaised: 20,
 } as const;
 
-/** The longest of the names aws-cdk-lib knows, or of the given ones. */
+/** The longest of the names. */
 function longest(names: string[]): string {
   return names.reduce((a, b) => (b.length > a.length ? b : a));
 }

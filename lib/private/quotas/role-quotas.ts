@@ -88,11 +88,7 @@ interface CountedRole {
  */
 class ManagedPolicyCounts extends Construct {
   public static of(stack: Stack): ManagedPolicyCounts {
-    const found = stack.node.tryFindChild(COUNTS_ID) as ManagedPolicyCounts | undefined;
-    if (found) {
-      return found;
-    }
-    return new ManagedPolicyCounts(stack);
+    return stack.node.tryFindChild(COUNTS_ID) as ManagedPolicyCounts | undefined ?? new ManagedPolicyCounts(stack);
   }
 
   private readonly roles = new Map<iam.IRole, CountedRole>();
@@ -182,7 +178,12 @@ function attachedByRole<T extends iam.CfnPolicy | iam.CfnManagedPolicy>(stack: S
   for (const policy of policies) {
     // A policy naming one role twice is attached once.
     for (const name of new Set((stack.resolve(policy.roles) as unknown[] | undefined ?? []).map(nameOf))) {
-      byName.set(name, [...byName.get(name) ?? [], policy]);
+      const named = byName.get(name);
+      if (named) {
+        named.push(policy);
+      } else {
+        byName.set(name, [policy]);
+      }
     }
   }
   return role => byName.get(nameOf(stack.resolve(role.roleName)));
