@@ -21,8 +21,9 @@ type Style = 'construct' | 'hand';
 
 interface Apps { app: App; node: Stack; registry: Stack }
 
-function newApps(): Apps {
-  const app = new App();
+/** `validation`: aws-cdk-lib's built-in CloudFormation template validation, on by default in every CDK app. */
+function newApps(validation = true): Apps {
+  const app = new App({ builtinCloudFormationValidation: validation });
   return {
     app,
     node: new Stack(app, 'Node', { env: { account: NODE_ACCOUNT, region: REGION } }),
@@ -33,8 +34,8 @@ function newApps(): Apps {
 const cloudId = (i: number) => `cld_${String(i).padStart(24, '0')}`;
 
 /** repositories × roles: node roles imported by cloud id in the node account, repositories in the registry. */
-function build(style: Style, repositories: number, roles: number): Apps {
-  const apps = newApps();
+function build(style: Style, repositories: number, roles: number, validation = true): Apps {
+  const apps = newApps(validation);
   const repos = Array.from({ length: repositories }, (_, i) => new ecr.Repository(apps.registry, `Repo${i}`));
   const nodeRoles = Array.from({ length: roles }, (_, i) => AnyscaleNodeRole.fromCloudId(apps.node, `Role${i}`, cloudId(i)));
   if (style === 'construct') {
@@ -60,12 +61,12 @@ function build(style: Style, repositories: number, roles: number): Apps {
 /** One build-and-synth of an app: wall-clock and CPU (user + system) milliseconds. */
 interface Timing { wall: number; cpu: number }
 
-function synthTiming(style: Style, repositories: number, roles: number): Timing {
+function synthTiming(style: Style, repositories: number, roles: number, validation = true): Timing {
   // Collect the previous run's garbage first, so that no run pays for another's (needs node --expose-gc).
   (globalThis as { gc?: () => void }).gc?.();
   const cpuStart = process.cpuUsage();
   const wallStart = process.hrtime.bigint();
-  build(style, repositories, roles).app.synth();
+  build(style, repositories, roles, validation).app.synth();
   const wall = Number(process.hrtime.bigint() - wallStart) / 1e6;
   const cpu = process.cpuUsage(cpuStart);
   return { wall, cpu: (cpu.user + cpu.system) / 1000 };
@@ -90,14 +91,36 @@ function compareStyles(repositories: number, roles: number): Record<Style, Timin
   return { construct: medians(runs.construct), hand: medians(runs.hand) };
 }
 
-/** Median wall-clock synth times of the construct for several sizes, in interleaved runs so load drift hits all. */
-function scaling(sizes: number[], roles: number): Record<number, number> {
-  sizes.forEach(size => synthTiming('construct', size, roles));
-  const times: Record<number, number[]> = Object.fromEntries(sizes.map(size => [size, []]));
+const SIZES = [100, 200, 400];
+/** The scaling series: each style, with aws-cdk-lib's built-in template validation and without. */
+const SERIES = [
+  { style: 'construct', validation: true }, { style: 'hand', validation: true },
+  { style: 'construct', validation: false }, { style: 'hand', validation: false },
+] as const;
+type Scaling = number[][];
+
+/**
+ * Median wall-clock synth times of each series (SERIES) at each size (SIZES), in interleaved runs so that load drift
+ * hits all. Run in a process of its own: aws-cdk-lib never frees a synthesized app, and the apps the other measures
+ * built (hundreds of MB) would make every collection here slower, the more so the larger the app.
+ */
+function scaling(roles: number): Scaling {
+  SERIES.forEach(({ style, validation }) => SIZES.forEach(size => synthTiming(style, size, roles, validation)));
+  const times = SERIES.map(() => SIZES.map(() => [] as number[]));
   for (let run = 0; run < RUNS; run++) {
-    sizes.forEach(size => times[size].push(synthTiming('construct', size, roles).wall));
+    SERIES.forEach(({ style, validation }, series) => SIZES.forEach((size, i) =>
+      times[series][i].push(synthTiming(style, size, roles, validation).wall)));
   }
-  return Object.fromEntries(sizes.map(size => [size, median(times[size])]));
+  return times.map(bySize => bySize.map(median));
+}
+
+function scalingInFreshProcess(roles: number): Scaling {
+  const out = execFileSync(process.execPath, [...process.execArgv, __filename], {
+    env: { ...process.env, BENCH_ONLY: 'scaling', BENCH_ROLES: String(roles) },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return JSON.parse(out) as Scaling;
 }
 
 /** Resources and policies of both styles, compared without logical ids and generated names. */
@@ -177,6 +200,10 @@ function checkStartup(): number {
 }
 
 function main(): void {
+  if (process.env.BENCH_ONLY === 'scaling') {
+    console.log(JSON.stringify(scaling(Number(process.env.BENCH_ROLES))));
+    return;
+  }
   if (process.env.BENCH_ONLY === 'ratio') {
     const quick = compareStyles(200, 20);
     console.log(`wall: construct ${quick.construct.wall.toFixed(0)} ms, by hand ${quick.hand.wall.toFixed(0)} ms, ` +
@@ -208,11 +235,14 @@ function main(): void {
   }
   row('most roles that fit one repository policy: merged / one statement per role', `${maxRoles(true)} / ${maxRoles(false)}`, '≥ 120 merged');
 
-  const t = scaling([100, 200, 400], 20);
-  for (const repositories of [100, 200, 400]) {
-    row(`synth ${repositories} repositories × 20 roles, construct (median wall ms)`, t[repositories].toFixed(0));
-  }
-  row('t(400) / t(200)', (t[400] / t[200]).toFixed(2), '≤ 2.3 (linear)');
+  const t = scalingInFreshProcess(20);
+  const times = (series: number) => t[series].map(ms => ms.toFixed(0)).join(' / ');
+  const growth = (series: number) => (t[series][2] / t[series][1]).toFixed(2);
+  row(`synth ${SIZES.join(' / ')} repositories × 20 roles, construct (median wall ms, a process of its own)`, times(0));
+  row(`synth ${SIZES.join(' / ')} repositories × 20 roles, plain CDK by hand (median wall ms, same process)`, times(1));
+  row('t(400) / t(200), construct / by hand', `${growth(0)} / ${growth(1)}`, '< 1.9');
+  row('t(400) / t(200) without aws-cdk-lib\'s built-in template validation (App builtinCloudFormationValidation: false), ' +
+    'construct / by hand', `${growth(2)} / ${growth(3)}`);
   row('CloudFormation resources added for an owned role and 50 owned repositories', String(resourcesAdded(50)), '0');
   row('check command: start and answer --help (node, the bundle loaded), fastest of 5 runs (wall ms)', checkStartup().toFixed(0));
 
