@@ -7,6 +7,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { App, Stack } from 'aws-cdk-lib/core';
 import { AnyscaleEcrAccess, AnyscaleNodeRole } from '../lib';
+import { freeApps, keepTokensSoFar } from './free-apps';
 
 const NODE_ACCOUNT = '111111111111';
 const REGISTRY_ACCOUNT = '222222222222';
@@ -58,12 +59,23 @@ function build(style: Style, repositories: number, roles: number, validation = t
   return apps;
 }
 
+/**
+ * A full collection before each timed run (needs node --expose-gc). By default `gc()`, which also reduces memory: V8
+ * then drops compiled code, and each run compiles it again. BENCH_GC=major keeps compiled code (BENCHMARKS.md,
+ * 2026-12-03 18:30 UTC, compares the two).
+ */
+function collectGarbage(): void {
+  (globalThis as { gc?: (options?: { type: string; execution: string }) => void }).gc?.(GC_OPTIONS);
+}
+const GC_OPTIONS = process.env.BENCH_GC === 'major' ? { type: 'major', execution: 'sync' } : undefined;
+
 /** One build-and-synth of an app: wall-clock and CPU (user + system) milliseconds. */
 interface Timing { wall: number; cpu: number }
 
 function synthTiming(style: Style, repositories: number, roles: number, validation = true): Timing {
-  // Collect the previous run's garbage first, so that no run pays for another's (needs node --expose-gc).
-  (globalThis as { gc?: () => void }).gc?.();
+  // Free the apps built since the last run and collect them, so that no run pays for another's (needs node --expose-gc).
+  freeApps();
+  collectGarbage();
   const cpuStart = process.cpuUsage();
   const wallStart = process.hrtime.bigint();
   build(style, repositories, roles, validation).app.synth();
@@ -99,11 +111,7 @@ const SERIES = [
 ] as const;
 type Scaling = number[][];
 
-/**
- * Median wall-clock synth times of each series (SERIES) at each size (SIZES), in interleaved runs so that load drift
- * hits all. Run in a process of its own: aws-cdk-lib never frees a synthesized app, and the apps the other measures
- * built (hundreds of MB) would make every collection here slower, the more so the larger the app.
- */
+/** Median wall-clock synth times of each series (SERIES) at each size (SIZES), in interleaved runs so that load drift hits all. */
 function scaling(roles: number): Scaling {
   SERIES.forEach(({ style, validation }) => SIZES.forEach(size => synthTiming(style, size, roles, validation)));
   const times = SERIES.map(() => SIZES.map(() => [] as number[]));
@@ -112,15 +120,6 @@ function scaling(roles: number): Scaling {
       times[series][i].push(synthTiming(style, size, roles, validation).wall)));
   }
   return times.map(bySize => bySize.map(median));
-}
-
-function scalingInFreshProcess(roles: number): Scaling {
-  const out = execFileSync(process.execPath, [...process.execArgv, __filename], {
-    env: { ...process.env, BENCH_ONLY: 'scaling', BENCH_ROLES: String(roles) },
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return JSON.parse(out) as Scaling;
 }
 
 /** Resources and policies of both styles, compared without logical ids and generated names. */
@@ -199,11 +198,30 @@ function checkStartup(): number {
   }));
 }
 
-function main(): void {
-  if (process.env.BENCH_ONLY === 'scaling') {
-    console.log(JSON.stringify(scaling(Number(process.env.BENCH_ROLES))));
-    return;
+/** One small synth of every kind of app the bench builds, then keepTokensSoFar (see free-apps.ts). */
+function warmUp(): void {
+  for (const style of ['construct', 'hand'] as const) {
+    [true, false].forEach(validation => build(style, 2, 2, validation).app.synth());
   }
+  policyCharacters(true, 2);
+  policyCharacters(false, 2);
+  resourcesAdded(2);
+  keepTokensSoFar();
+  heapAfterWarmUp = heapMb();
+}
+
+let heapAfterWarmUp = '';
+
+/** The heap in use once the apps are freed and collected, in MB. */
+function heapMb(): string {
+  freeApps();
+  // gc()'s memory-reducing collection, whatever BENCH_GC says: after a major one, heapUsed still counts dead objects.
+  (globalThis as { gc?: () => void }).gc?.();
+  return (process.memoryUsage().heapUsed / 2 ** 20).toFixed(0);
+}
+
+function main(): void {
+  warmUp();
   if (process.env.BENCH_ONLY === 'ratio') {
     const quick = compareStyles(200, 20);
     console.log(`wall: construct ${quick.construct.wall.toFixed(0)} ms, by hand ${quick.hand.wall.toFixed(0)} ms, ` +
@@ -235,11 +253,11 @@ function main(): void {
   }
   row('most roles that fit one repository policy: merged / one statement per role', `${maxRoles(true)} / ${maxRoles(false)}`, '≥ 120 merged');
 
-  const t = scalingInFreshProcess(20);
+  const t = scaling(20);
   const times = (series: number) => t[series].map(ms => ms.toFixed(0)).join(' / ');
   const growth = (series: number) => (t[series][2] / t[series][1]).toFixed(2);
-  row(`synth ${SIZES.join(' / ')} repositories × 20 roles, construct (median wall ms, a process of its own)`, times(0));
-  row(`synth ${SIZES.join(' / ')} repositories × 20 roles, plain CDK by hand (median wall ms, same process)`, times(1));
+  row(`synth ${SIZES.join(' / ')} repositories × 20 roles, construct (median wall ms)`, times(0));
+  row(`synth ${SIZES.join(' / ')} repositories × 20 roles, plain CDK by hand (median wall ms)`, times(1));
   row('t(400) / t(200), construct / by hand', `${growth(0)} / ${growth(1)}`, '< 1.9');
   row('t(400) / t(200) without aws-cdk-lib\'s built-in template validation (App builtinCloudFormationValidation: false), ' +
     'construct / by hand', `${growth(2)} / ${growth(3)}`);
@@ -247,9 +265,9 @@ function main(): void {
   row('check command: start and answer --help (node, the bundle loaded), fastest of 5 runs (wall ms)', checkStartup().toFixed(0));
 
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-  const gc = typeof (globalThis as { gc?: unknown }).gc === 'function' ? 'garbage collected before each run' : 'no forced GC';
+  const gc = typeof (globalThis as { gc?: unknown }).gc === 'function' ? `garbage collected before each run (${GC_OPTIONS ? 'major, BENCH_GC=major' : 'gc(), memory-reducing'})` : 'no forced GC';
   console.log(`\nMachine: ${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ` +
-    `${RUNS} alternating runs per median, ${gc}\n`);
+    `${RUNS} alternating runs per median, ${gc}, the apps built before each timed synth freed (heap in use after the warm-up / at the end: ${heapAfterWarmUp} / ${heapMb()} MB, most of it ts-node's TypeScript program)\n`);
   console.log('| measure | value | goal |');
   console.log('|---|---|---|');
   rows.forEach(([what, value, goal]) => console.log(`| ${what} | ${value} | ${goal} |`));
