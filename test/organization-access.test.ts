@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -354,6 +355,53 @@ describe('cdk-nag AwsSolutionsChecks', () => {
     // THEN
     expect(granted).toBe('');
     expect(open).toMatch(/The ECR Repository allows open access[\s\S]*Registry\/Open/);
+  });
+});
+
+describe('two different grants whose Sid digests collide (8 hex digits: one pair in 2³²)', () => {
+  // sha256('o-a1b2c3d4e5|team1359-*') and sha256('o-a1b2c3d4e5|team79641-*') both begin with EF051407.
+  const [FIRST, SECOND] = ['team1359-*', 'team79641-*'];
+  const grant = (id: string, pattern: string) => new AnyscaleEcrOrganizationAccess(stack, id, {
+    grantee: OrganizationGrantee.organization(ORG), repositories: [repository], roleNamePatterns: [pattern],
+  });
+
+  test('the premise: the two grants digest to the same 8 hex digits', () => {
+    const digest = (pattern: string) => createHash('sha256').update(`${ORG}|${pattern}`).digest('hex').slice(0, 8).toUpperCase();
+    expect(digest(FIRST)).toBe('EF051407');
+    expect(digest(SECOND)).toBe('EF051407');
+  });
+
+  test('each is written, under a Sid of its own, and synthesis passes the policy check', () => {
+    // WHEN
+    grant('First', FIRST);
+    grant('Second', SECOND);
+    // THEN
+    expect(repositoryStatements(Template.fromStack(stack)).map(s => [s.Sid, s.Condition.ArnLike['aws:PrincipalArn']])).toEqual([
+      ['AnyscaleEcrPullOrgEF051407', [rolePattern(FIRST)]],
+      ['AnyscaleEcrPullOrgEF051407N2', [rolePattern(SECOND)]],
+    ]);
+  });
+
+  test('the second grant again is the same statement, written once', () => {
+    // WHEN
+    grant('First', FIRST);
+    grant('Second', SECOND);
+    grant('SecondAgain', SECOND);
+    grant('FirstAgain', FIRST);
+    // THEN
+    expect(repositoryStatements(Template.fromStack(stack)).map(s => s.Sid)).toEqual(['AnyscaleEcrPullOrgEF051407', 'AnyscaleEcrPullOrgEF051407N2']);
+  });
+
+  test('a grant on another repository keeps its Sid: Sids are per policy', () => {
+    // GIVEN
+    const other = new ecr.Repository(stack, 'Other');
+    grant('First', FIRST);
+    // WHEN
+    new AnyscaleEcrOrganizationAccess(stack, 'Second', { grantee: OrganizationGrantee.organization(ORG), repositories: [repository, other], roleNamePatterns: [SECOND] });
+    // THEN
+    const template = Template.fromStack(stack);
+    const policies = Object.values(template.findResources('AWS::ECR::Repository')).map(r => r.Properties.RepositoryPolicyText.Statement.map((s: { Sid: string }) => s.Sid));
+    expect(policies).toEqual([['AnyscaleEcrPullOrgEF051407', 'AnyscaleEcrPullOrgEF051407N2'], ['AnyscaleEcrPullOrgEF051407']]);
   });
 });
 

@@ -110,6 +110,7 @@ export class RepositoryPolicy extends Construct {
   public static addStatement(repository: ecr.IRepository, statement: iam.PolicyStatement): iam.PolicyStatement | undefined {
     assertNotSynthesized(repository, () => `a statement to the policy of repository ${repository.node.path}`);
     const found = repository.node.tryFindChild(ID) as RepositoryPolicy | undefined;
+    found?.giveOwnSid(statement);
     return RepositoryPolicy.add(repository, found, statement) ? statement : undefined;
   }
 
@@ -137,6 +138,33 @@ export class RepositoryPolicy extends Construct {
   private constructor(private readonly repository: ecr.IRepository) {
     super(repository, ID);
     this.node.addValidation({ validate: () => this.validate() });
+  }
+
+  /**
+   * A statement's Sid is its prefix and 8 hex digits of its grant's digest, so two different grants can share one (one
+   * pair in 2³², as `team1359-*` and `team79641-*` in organization o-a1b2c3d4e5 do). A Sid held by another of the
+   * library's statements of this policy, with other content, takes the first free `N2`, `N3`, ... after it: each
+   * statement keeps a Sid of its own, which the policy check reads it by. A statement equal to one already there takes
+   * that one's Sid, and the document writes it once.
+   */
+  private giveOwnSid(statement: iam.PolicyStatement): void {
+    const base = statement.sid;
+    if (base === undefined) {
+      return;
+    }
+    const stack = Stack.of(this.repository);
+    const content = (s: iam.PolicyStatement) => JSON.stringify(stack.resolve(withoutKey(s.toStatementJson(), 'Sid')));
+    let sid = base;
+    for (let n = 2; ; n++) {
+      const holder = this.statements.find(other => other.sid === sid);
+      if (holder === undefined || content(holder) === content(statement)) {
+        break;
+      }
+      sid = `${base}N${n}`;
+    }
+    if (sid !== base) {
+      statement.sid = sid;
+    }
   }
 
   private validate(): string[] {
