@@ -392,6 +392,27 @@ describe('two different grants whose Sid digests collide (8 hex digits: one pair
     expect(repositoryStatements(Template.fromStack(stack)).map(s => s.Sid)).toEqual(['AnyscaleEcrPullOrgEF051407', 'AnyscaleEcrPullOrgEF051407N2']);
   });
 
+  test('roles at one path in two stacks: their names digest alike before synthesis, and each grant keeps a Sid of its own', () => {
+    // GIVEN: two team stacks whose node roles have the same logical id; before synthesis each name resolves to that id
+    const app = new App();
+    const env = { account: REGISTRY_ACCOUNT, region: 'us-east-1' };
+    const registry = new Stack(app, 'Registry', { env });
+    const images = new ecr.Repository(registry, 'Images');
+    const roleNames = ['TeamA', 'TeamB'].map(team => new iam.Role(new Stack(app, team, { env }), 'NodeRole', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+    }).roleName);
+    // WHEN
+    roleNames.forEach((roleName, i) => new AnyscaleEcrOrganizationAccess(registry, `Team${i}`, {
+      grantee: OrganizationGrantee.organization(ORG), repositories: [images], roleNamePatterns: [roleName],
+    }));
+    // THEN: two statements, each naming its own stack's role
+    const statements = repositoryStatements(Template.fromStack(registry));
+    expect(statements.map(s => s.Sid)).toEqual([expect.stringMatching(/^AnyscaleEcrPullOrg[0-9A-F]{8}$/), `${statements[0].Sid}N2`]);
+    expect(statements.map(s => JSON.stringify(s.Condition.ArnLike['aws:PrincipalArn']))).toEqual([
+      expect.stringContaining('"TeamA:ExportsOutputRefNodeRole'), expect.stringContaining('"TeamB:ExportsOutputRefNodeRole'),
+    ]);
+  });
+
   test('a grant on another repository keeps its Sid: Sids are per policy', () => {
     // GIVEN
     const other = new ecr.Repository(stack, 'Other');

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  HANDLER_SID_PATTERN, ORGANIZATION_SID_PREFIX, PULL_STATEMENT_SID, PULL_THROUGH_CACHE_SID_PREFIX,
+  HANDLER_SID_PATTERN, ORGANIZATION_SID_PREFIX, PULL_STATEMENT_SID, PULL_THROUGH_CACHE_SID_PREFIX, SID_COLLISION_SEPARATOR,
 } from '../lib/private/constants/sids';
 import { ownedSid } from '../lib/private/existing-repository/handler/ownership';
 
@@ -29,6 +29,7 @@ test.each([
   ['the pull statement of a repository the app defines', PULL_STATEMENT_SID],
   ['an organization statement (8 digits)', `${ORGANIZATION_SID_PREFIX}0123ABCD`],
   ['an organization statement (24 digits)', `${ORGANIZATION_SID_PREFIX}${'A'.repeat(24)}`],
+  ['an organization statement whose digest another grant has', `${ORGANIZATION_SID_PREFIX}0123ABCD${SID_COLLISION_SEPARATOR}2`],
   ['a creation template\'s registry statement (8 digits)', `${PULL_THROUGH_CACHE_SID_PREFIX}0123ABCD`],
   ['a creation template\'s registry statement (24 digits)', `${PULL_THROUGH_CACHE_SID_PREFIX}${'0'.repeat(24)}`],
 ])('the handler\'s own-Sid pattern does not match %s', (_, sid) => {

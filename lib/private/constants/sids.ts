@@ -12,6 +12,13 @@ export const ORGANIZATION_SID_PREFIX = 'AnyscaleEcrPullOrg';
 /** The registry policy statement that lets node roles fill a pull-through cache: this prefix and a digest. */
 export const PULL_THROUGH_CACHE_SID_PREFIX = 'AnyscaleEcrPullThroughCache';
 
+/**
+ * A library statement whose Sid another of the library's statements of the same policy holds, with other content (two
+ * grants whose 8-digit digests are equal): the Sid followed by this letter and 2, 3, ... The letter is not a
+ * hexadecimal digit, so the result never reads as another grant's Sid.
+ */
+export const SID_COLLISION_SEPARATOR = 'N';
+
 /** Hexadecimal digits of the digest in the handler's Sids. */
 export const HANDLER_SID_DIGITS = 24;
 

@@ -1,10 +1,10 @@
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Stack } from 'aws-cdk-lib/core';
+import { Stack, Token, Tokenization } from 'aws-cdk-lib/core';
 import { Construct } from 'constructs';
 import { hasRawOverrides, renderedProperties } from '../cdk-internals/cdk-internals';
 import { ECR_PULL_ACTIONS } from '../constants/pull-actions';
-import { PULL_STATEMENT_SID } from '../constants/sids';
+import { PULL_STATEMENT_SID, SID_COLLISION_SEPARATOR } from '../constants/sids';
 import { isLiteral, Measure, measureResolved, QUOTAS, quotaError } from '../quotas/quotas';
 import { deployedKey, fixedLengths, isFixed, prepareRenderedArns, renderedValue, sortByRendering } from '../rendering/rendered-arns';
 import { assertNotSynthesized } from '../stage/synthesized';
@@ -141,26 +141,27 @@ export class RepositoryPolicy extends Construct {
   }
 
   /**
-   * A statement's Sid is its prefix and 8 hex digits of its grant's digest, so two different grants can share one (one
-   * pair in 2³², as `team1359-*` and `team79641-*` in organization o-a1b2c3d4e5 do). A Sid held by another of the
-   * library's statements of this policy, with other content, takes the first free `N2`, `N3`, ... after it: each
-   * statement keeps a Sid of its own, which the policy check reads it by. A statement equal to one already there takes
-   * that one's Sid, and the document writes it once.
+   * A statement's Sid is its prefix and 8 hex digits of its grant's digest, so two different grants can share one: by
+   * chance (one pair in 2³², as `team1359-*` and `team79641-*` in organization o-a1b2c3d4e5), or because the digest is
+   * taken before synthesis, when a value from another stack is only its logical id there (the same role path in two
+   * stacks). A Sid held by another of the library's statements of this policy, with other content, takes the first
+   * free `N2`, `N3`, ... after it, so that each statement keeps a Sid of its own, by which the policy check finds it.
+   * Content is compared as written, tokens by identity; a statement equal to one already there takes that one's Sid,
+   * and the document writes it once. Such a Sid depends on the order of the grants: removing the first renames the
+   * second, which changes only the policy text.
    */
   private giveOwnSid(statement: iam.PolicyStatement): void {
     const base = statement.sid;
     if (base === undefined) {
       return;
     }
-    const stack = Stack.of(this.repository);
-    const content = (s: iam.PolicyStatement) => JSON.stringify(stack.resolve(withoutKey(s.toStatementJson(), 'Sid')));
     let sid = base;
     for (let n = 2; ; n++) {
       const holder = this.statements.find(other => other.sid === sid);
-      if (holder === undefined || content(holder) === content(statement)) {
+      if (holder === undefined || writtenContent(holder) === writtenContent(statement)) {
         break;
       }
-      sid = `${base}N${n}`;
+      sid = `${base}${SID_COLLISION_SEPARATOR}${n}`;
     }
     if (sid !== base) {
       statement.sid = sid;
@@ -325,6 +326,11 @@ function sameJson(a: unknown, b: unknown): boolean {
     return a.length === b.length && a.every((item, i) => sameJson(item, b[i]));
   }
   return false;
+}
+
+/** A statement's JSON without its Sid, before synthesis: each token as its own string, so two tokens are never equal. */
+function writtenContent(statement: iam.PolicyStatement): string {
+  return JSON.stringify(withoutKey(statement.toStatementJson(), 'Sid'), (_key, value) => Tokenization.isResolvable(value) ? Token.asString(value) : value);
 }
 
 function withoutKey(object: Record<string, unknown>, key: string): Record<string, unknown> {
