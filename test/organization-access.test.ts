@@ -395,10 +395,9 @@ describe('two different grants whose Sid digests collide (8 hex digits: one pair
   test('roles at one path in two stacks: their names digest alike before synthesis, and each grant keeps a Sid of its own', () => {
     // GIVEN: two team stacks whose node roles have the same logical id; before synthesis each name resolves to that id
     const app = new App();
-    const env = { account: REGISTRY_ACCOUNT, region: 'us-east-1' };
-    const registry = new Stack(app, 'Registry', { env });
+    const registry = stackIn(app, 'Registry', REGISTRY_ACCOUNT);
     const images = new ecr.Repository(registry, 'Images');
-    const roleNames = ['TeamA', 'TeamB'].map(team => new iam.Role(new Stack(app, team, { env }), 'NodeRole', {
+    const roleNames = ['TeamA', 'TeamB'].map(team => new iam.Role(stackIn(app, team, REGISTRY_ACCOUNT), 'NodeRole', {
       assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
     }).roleName);
     // WHEN

@@ -155,10 +155,12 @@ export class RepositoryPolicy extends Construct {
     if (base === undefined) {
       return;
     }
+    // Only a Sid already held asks for the content, and then once.
+    let content: string | undefined;
     let sid = base;
     for (let n = 2; ; n++) {
       const holder = this.statements.find(other => other.sid === sid);
-      if (holder === undefined || writtenContent(holder) === writtenContent(statement)) {
+      if (holder === undefined || writtenContent(holder) === (content ??= writtenContent(statement))) {
         break;
       }
       sid = `${base}${SID_COLLISION_SEPARATOR}${n}`;
